@@ -21,11 +21,11 @@ LAYERS: dict[str, str] = {
     "gbcs": "commshub.codecs.gbcs.describe:decode_gbcs",
     "dlms": "commshub.codecs.dlms.describe:decode_dlms",
     "hdlc": "commshub.codecs.dlms.describe:decode_hdlc",
-    "mac": "commshub.codecs.zigbee.describe:decode_mac",
-    "nwk": "commshub.codecs.zigbee.describe:decode_nwk",
-    "aps": "commshub.codecs.zigbee.describe:decode_aps",
-    "zcl": "commshub.codecs.zigbee.describe:decode_zcl",
-    "ota": "commshub.codecs.zigbee.describe:decode_ota",
+    "mac": "commshub.codecs.zigbee.describe_stack:decode_mac",
+    "nwk": "commshub.codecs.zigbee.describe_stack:decode_nwk",
+    "aps": "commshub.codecs.zigbee.describe_stack:decode_aps",
+    "zcl": "commshub.codecs.zigbee.describe_zcl:decode_zcl",
+    "ota": "commshub.codecs.zigbee.describe_zcl:decode_ota",
 }
 
 # The Access Control Broker of the DCC's reference test data set.

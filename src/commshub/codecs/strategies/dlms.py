@@ -1,0 +1,3 @@
+"""Hypothesis strategies for the dlms codecs."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Hypothesis strategies for the gbcs codecs."""
+
+__all__: list[str] = []

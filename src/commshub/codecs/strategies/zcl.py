@@ -1,0 +1,3 @@
+"""Hypothesis strategies for the zcl codecs."""
+
+__all__: list[str] = []

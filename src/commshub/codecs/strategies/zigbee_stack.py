@@ -1,0 +1,3 @@
+"""Hypothesis strategies for the zigbee_stack codecs."""
+
+__all__: list[str] = []

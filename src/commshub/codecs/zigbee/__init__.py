@@ -1,0 +1,1 @@
+"""ZIGBEE codecs."""

@@ -1,0 +1,1 @@
+"""commshub.devices"""
