@@ -27,6 +27,7 @@ __all__ = [
     "DLMS_DEVICE_TYPES",
     "ASN1_DEVICE_TYPES",
     "REMOTE_PARTY_ROLES",
+    "HAN_ONLY_MESSAGE_CODES",
     "use_case",
     "alert_name",
     "message_code_for",
@@ -545,6 +546,13 @@ REMOTE_PARTY_ROLES: dict[int, str] = {
     7: "Issuing Authority",
     127: "Other",
 }
+
+
+# Use cases sent between two HAN devices (a PPMID or HCALCS and a meter), not by a remote party:
+# their MAC key is agreed between the two devices rather than with the Access Control Broker.
+# PECS01-03 and HECS01 are marked "HAN Only Message" in the duis-templates GBCS mapping table;
+# PCS01 and PCS02 go from the PPMID to the GSME in the RTDS.
+HAN_ONLY_MESSAGE_CODES: frozenset[int] = frozenset({0x0090, 0x009B, 0x0116, 0x0117, 0x0118, 0x0119})
 
 
 def use_case(code: int) -> UseCase | None:
