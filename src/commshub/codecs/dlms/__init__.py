@@ -1,1 +1,37 @@
-"""DLMS codecs."""
+"""DLMS/COSEM codecs: A-XDR data, xDLMS and ACSE APDUs, HDLC frames and AES-GCM security.
+
+The entry points are :func:`parse_apdu` and :func:`build_apdu` (any APDU by its tag octet),
+:func:`parse_data` and :func:`build_data` (one A-XDR Data value); :mod:`.describe` turns parsed
+values into decode trees.
+"""
+
+from commshub.codecs.dlms.apdu import APDU_TAGS, build_apdu, parse_apdu
+from commshub.codecs.dlms.axdr import (
+    BitString,
+    CompactArray,
+    Data,
+    DataType,
+    TypeDescription,
+    build_data,
+    parse_data,
+)
+from commshub.codecs.dlms.cosem_time import CosemDate, CosemDateTime, CosemTime
+from commshub.codecs.dlms.xdlms import *  # noqa: F403
+from commshub.codecs.dlms import xdlms
+
+__all__ = [
+    "parse_apdu",
+    "build_apdu",
+    "APDU_TAGS",
+    "parse_data",
+    "build_data",
+    "Data",
+    "DataType",
+    "BitString",
+    "CompactArray",
+    "TypeDescription",
+    "CosemDate",
+    "CosemDateTime",
+    "CosemTime",
+    *xdlms.__all__,
+]

@@ -1,0 +1,162 @@
+"""Decode trees for ``commshub decode --as dlms|hdlc`` and for DLMS payloads inside GBCS frames.
+
+``apdu_tree`` and ``data_tree`` turn parsed values into :class:`Node` trees (field name, raw
+octets, value, meaning); ``decode_dlms`` and ``decode_hdlc`` are the CLI layer decoders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from enum import IntEnum
+from typing import Any
+
+from commshub.cli.layers import DecodeOptions, DecodeResult
+from commshub.codecs.common import Node
+from commshub.codecs.dlms.apdu import APDU_TAGS, build_apdu, parse_apdu
+from commshub.codecs.dlms.axdr import BitString, CompactArray, Data, DataType, build_data, parse_data
+from commshub.codecs.dlms.cosem_time import CosemDate, CosemDateTime, CosemTime
+from commshub.codecs.dlms.xdlms import Apdu
+from commshub.errors import CodecError
+
+__all__ = ["apdu_tree", "data_tree", "decode_dlms", "obis_text",
+           "INTERFACE_CLASSES"]
+
+# COSEM interface classes by class id (IEC 62056-6-2), plus the GB "GBCS Extended Data" class.
+INTERFACE_CLASSES: dict[int, str] = {
+    1: "Data", 3: "Register", 4: "Extended register", 5: "Demand register",
+    6: "Register activation", 7: "Profile generic", 8: "Clock", 9: "Script table",
+    10: "Schedule", 11: "Special days table", 12: "Association SN", 15: "Association LN",
+    17: "SAP assignment", 18: "Image transfer", 19: "IEC local port setup",
+    20: "Activity calendar", 21: "Register monitor", 22: "Single action schedule",
+    23: "IEC HDLC setup", 26: "Utility tables", 28: "Auto answer", 29: "Auto connect",
+    30: "Data protection", 40: "Push setup", 41: "TCP-UDP setup", 42: "IPv4 setup",
+    45: "GPRS modem setup", 61: "Register table", 63: "Status mapping", 64: "Security setup",
+    70: "Disconnect control", 71: "Limiter", 72: "M-Bus client", 101: "ZigBee SAS startup",
+    104: "ZigBee network control", 111: "Account", 112: "Credit", 113: "Charge",
+    115: "Token gateway", 9000: "GBCS Extended Data",
+}
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def obis_text(instance_id: bytes) -> str:
+    """Format a 6-octet logical name as an OBIS code, e.g. ``0-0:1.0.0.255``."""
+    if len(instance_id) != 6:
+        return instance_id.hex().upper()
+    a, b, c, d, e, f = instance_id
+    return f"{a}-{b}:{c}.{d}.{e}.{f}"
+
+
+def _kebab(name: str) -> str:
+    return _CAMEL.sub("-", name).lower().replace("_", "-")
+
+
+def data_tree(item: Data, name: str = "data") -> Node:
+    """Return the tree of one COSEM Data value; ``raw`` holds its A-XDR octets."""
+    kind, value = item
+    kind = DataType(kind)
+    node = Node(name, build_data(item), meaning=kind.standard_name)
+    if kind in (DataType.ARRAY, DataType.STRUCTURE):
+        node.value = f"{len(value)} elements"
+        for index, element in enumerate(value):
+            node.children.append(data_tree(element, f"[{index}]"))
+    elif kind is DataType.COMPACT_ARRAY:
+        assert isinstance(value, CompactArray)
+        node.value = f"{len(value.elements)} elements"
+        node.add("type-description", value=_description_text(value.description))
+        for index, element in enumerate(value.elements):
+            node.children.append(data_tree(element, f"[{index}]"))
+    else:
+        node.value = _scalar_value(value)
+    return node
+
+
+def _description_text(description: Any) -> str:
+    kind = DataType(description.type)
+    if kind is DataType.ARRAY:
+        return f"array[{description.count}] of {_description_text(description.elements[0])}"
+    if kind is DataType.STRUCTURE:
+        inner = ", ".join(_description_text(element) for element in description.elements)
+        return f"structure{{{inner}}}"
+    return kind.standard_name
+
+
+def _scalar_value(value: Any) -> Any:
+    if isinstance(value, (CosemDateTime, CosemDate, CosemTime)):
+        return str(value) if isinstance(value, CosemDateTime) else repr(value)
+    if isinstance(value, BitString):
+        return value.bits()
+    if isinstance(value, IntEnum):
+        return int(value)
+    return value
+
+
+def apdu_tree(apdu: Apdu, name: str | None = None, *, raw: bytes | None = None) -> Node:
+    """Return the tree of a parsed APDU; ``raw`` defaults to the APDU's own encoding."""
+    title = name or _kebab(type(apdu).__name__)
+    octets = raw if raw is not None else build_apdu(apdu)
+    tag = apdu.apdu_tag
+    node = Node(title, octets, meaning=APDU_TAGS.get(tag, f"APDU tag 0x{tag:02X}"))
+    _add_fields(node, apdu)
+    return node
+
+
+def _add_fields(node: Node, obj: Any) -> None:
+    for field in dataclasses.fields(obj):
+        _add_value(node, field.name.replace("_", "-"), getattr(obj, field.name))
+
+
+def _add_value(node: Node, name: str, value: Any) -> None:
+    if isinstance(value, Data):
+        node.children.append(data_tree(value, name))
+    elif isinstance(value, Apdu) and dataclasses.is_dataclass(value):
+        node.children.append(apdu_tree(value, name))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        child = node.add(name, meaning=_kebab(type(value).__name__))
+        if isinstance(value, CosemDateTime):
+            child.raw = value.to_bytes()
+            child.value = str(value)
+            child.meaning = "date-time"
+            return
+        _add_fields(child, value)
+        class_id = getattr(value, "class_id", None)
+        if class_id is not None:
+            child.meaning = INTERFACE_CLASSES.get(class_id, f"class {class_id}")
+    elif isinstance(value, tuple):
+        child = node.add(name, value=f"{len(value)} items")
+        for index, item in enumerate(value):
+            _add_value(child, f"[{index}]", item)
+    elif isinstance(value, IntEnum):
+        node.add(name, value=int(value), meaning=value.name.lower().replace("_", "-"))
+    elif isinstance(value, (bytes, bytearray)):
+        meaning = obis_text(bytes(value)) if name == "instance-id" else None
+        node.add(name, bytes(value), value=bytes(value).hex().upper(), meaning=meaning)
+    elif value is None:
+        node.add(name, meaning="absent")
+    else:
+        node.add(name, value=value)
+
+
+def decode_dlms(data: bytes, options: DecodeOptions) -> DecodeResult:
+    """Decode a bare xDLMS or ACSE APDU, or A-XDR data when the first octet is no APDU tag."""
+    data = bytes(data)
+    is_apdu = bool(data) and data[0] in APDU_TAGS
+    try:
+        if is_apdu:
+            apdu = parse_apdu(data)
+            tree = apdu_tree(apdu, raw=data)
+            round_trip = build_apdu(apdu) == data
+            kind = "apdu"
+        else:
+            item = parse_data(data)
+            tree = data_tree(item)
+            round_trip = build_data(item) == data
+            kind = "data"
+    except CodecError as exc:
+        return DecodeResult({"ok": False, "error": str(exc), "round_trip": False,
+                             "kind": "apdu" if is_apdu else "data", "payload": None})
+    record = {"ok": True, "error": None, "round_trip": round_trip, "kind": kind,
+              "payload": tree.to_json()}
+    return DecodeResult(record, tree)
+
