@@ -64,6 +64,7 @@ __all__ = [
     "NtpPacket",
     "authenticate_packet",
     "build_ntp_packet",
+    "check_packet_mac",
     "compute_digest",
     "datetime_from_ntp_timestamp",
     "kiss_code",
@@ -278,7 +279,9 @@ def build_ntp_packet(packet: NtpPacket) -> bytes:
     """Encode an NTP packet; raise CodecError naming the field that does not fit."""
     value = {
         "header": {
-            "flags": {"leap": int(packet.leap), "version": packet.version, "mode": int(packet.mode)},
+            "flags": {
+                "leap": int(packet.leap), "version": packet.version, "mode": int(packet.mode),
+            },
             "stratum": packet.stratum,
             "poll": packet.poll,
             "precision": packet.precision,
@@ -322,6 +325,15 @@ def verify_packet(data: bytes, keys: Mapping[int, NtpKey]) -> tuple[NtpPacket, N
     unknown key or wrong.
     """
     packet = parse_ntp_packet(data)
+    return packet, check_packet_mac(data, packet, keys)
+
+
+def check_packet_mac(data: bytes, packet: NtpPacket, keys: Mapping[int, NtpKey]) -> NtpKey:
+    """Check the MAC of ``packet``, decoded from ``data``, and return the key that made it.
+
+    Raise NtpAuthenticationError when the MAC is missing, a crypto-NAK, under a key identifier
+    not in ``keys`` or wrong.
+    """
     if packet.mac is None:
         raise NtpAuthenticationError(AuthFailure.MISSING, "NTP packet carries no MAC")
     if packet.mac.is_crypto_nak:
@@ -340,7 +352,7 @@ def verify_packet(data: bytes, keys: Mapping[int, NtpKey]) -> tuple[NtpPacket, N
         raise NtpAuthenticationError(
             AuthFailure.BAD_MAC, f"NTP packet MAC under key {key.key_id} does not match"
         )
-    return packet, key
+    return key
 
 
 def kiss_code(packet: NtpPacket) -> str | None:
