@@ -26,6 +26,8 @@ def _register() -> None:
     from commshub.cli import decode
 
     main.add_command(decode.decode)
+    from commshub.cli import zigbee
+    main.add_command(zigbee.zigbee)
 
 
 _register()
