@@ -1,0 +1,487 @@
+"""The gateway's socket server: binary frames and GFI text lines on one loopback port.
+
+The first byte of a connection picks its framing: 0xC3 (the binary magic) or "G" (a GFI line,
+``GBCS:``). Bad input gets an ERROR frame (or a ``GBCS:ERROR:`` line) and a WARNING in the log;
+a bad frame inside a valid length is skipped and the connection goes on, while a stream that
+has lost its frame boundaries is answered and closed. No connection can stall another: each
+has its own reader task and a bounded queue of outgoing frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import itertools
+import logging
+from dataclasses import dataclass, field
+from ipaddress import IPv6Address
+from os import PathLike
+
+from commshub.errors import CommshubError
+from commshub.store.audit import AuditTrail, AuditWriter, UseCaseName
+from commshub.wan.clock import Clock
+from commshub.wan.framing import (
+    DEFAULT_MAX_BODY,
+    GFI_PREFIX,
+    MAGIC,
+    Category,
+    Frame,
+    FrameReader,
+    FrameType,
+    FramingError,
+    GfiData,
+    GfiReader,
+    GfiRoute,
+    Status,
+    encode_frame,
+    encode_gfi_data,
+    encode_gfi_error,
+)
+from commshub.wan.gateway import ClientSession, Gateway, GatewaySettings, MessageCodeOf
+
+__all__ = ["ServerSettings", "GatewayServer", "RunningGateway", "start_gateway"]
+
+logger = logging.getLogger(__name__)
+
+# Bytes read from a socket at a time.
+_READ_SIZE = 64 * 1024
+# Warnings logged per connection before the rest are only counted.
+_WARNINGS_PER_CONNECTION = 5
+# Refused connections between two "connection limit" warnings.
+_REFUSALS_PER_WARNING = 100
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Where the gateway listens and how much each connection may take.
+
+    ``max_connections`` caps concurrent connections; more are answered CONNECTION_LIMIT and
+    closed. ``frame_timeout``: seconds a connection may stall inside a frame before it is
+    answered TRUNCATED_FRAME and closed (an idle connection between frames stays open).
+    ``first_byte_timeout``: seconds a refused connection is given to show its framing, so the
+    refusal comes in the framing it speaks. ``outbound_limit``: frames queued for a client that
+    does not read before it is disconnected.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    max_connections: int = 64
+    max_body: int = DEFAULT_MAX_BODY
+    frame_timeout: float = 30.0
+    first_byte_timeout: float = 1.0
+    outbound_limit: int = 10_000
+
+    def __post_init__(self) -> None:
+        if not ipaddress.ip_address(self.host).is_loopback:
+            raise ValueError(f"the gateway listens on loopback addresses only, not {self.host}")
+        if self.max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+
+
+class _Connection:
+    """One client connection: framing detection, a reader loop and a writer task."""
+
+    def __init__(self, server: GatewayServer, reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter, label: str) -> None:
+        self.server = server
+        self.reader = reader
+        self.writer = writer
+        self.label = label
+        self.closing = False
+        self.warnings = 0
+        self._outbox: asyncio.Queue[bytes | None] = asyncio.Queue(server.settings.outbound_limit)
+        self._writer_task = asyncio.create_task(self._write_loop(), name=f"gateway-write-{label}")
+
+    def send_bytes(self, data: bytes) -> None:
+        if self.closing:
+            return
+        try:
+            self._outbox.put_nowait(data)
+        except asyncio.QueueFull:
+            self.warn(f"client does not read; {self._outbox.qsize()} frames queued; disconnecting")
+            self.abort()
+
+    def warn(self, message: str) -> None:
+        self.warnings += 1
+        if self.warnings <= _WARNINGS_PER_CONNECTION:
+            logger.warning("connection %s: %s", self.label, message)
+        elif self.warnings == _WARNINGS_PER_CONNECTION + 1:
+            logger.warning("connection %s: further warnings on this connection are only counted",
+                           self.label)
+
+    def abort(self) -> None:
+        self.closing = True
+        self.writer.transport.abort()
+
+    async def _write_loop(self) -> None:
+        try:
+            while (data := await self._outbox.get()) is not None:
+                self.writer.write(data)
+                await self.writer.drain()
+        except (ConnectionError, OSError) as exc:
+            logger.debug("connection %s: write failed: %s", self.label, exc)
+        finally:
+            self.writer.close()
+
+    async def finish(self) -> None:
+        """Send what is queued, then close."""
+        self.closing = True
+        try:
+            self._outbox.put_nowait(None)
+        except asyncio.QueueFull:
+            self.writer.transport.abort()
+        await asyncio.gather(self._writer_task, return_exceptions=True)
+
+    async def read(self, *, inside_frame: bool) -> bytes:
+        """Read more bytes; inside a frame, give up after the frame timeout with TimeoutError."""
+        if inside_frame:
+            return await asyncio.wait_for(self.reader.read(_READ_SIZE),
+                                          self.server.settings.frame_timeout)
+        return await self.reader.read(_READ_SIZE)
+
+
+class _BinarySink:
+    def __init__(self, connection: _Connection) -> None:
+        self._connection = connection
+
+    def send(self, frame: Frame) -> None:
+        self._connection.send_bytes(encode_frame(frame))
+
+
+class _GfiSink:
+    """Translates gateway frames to GFI lines: responses and GBCS alerts as DATA lines,
+    rejections and failures as ERROR lines. GFI has no acknowledgement and no gateway alerts."""
+
+    def __init__(self, connection: _Connection) -> None:
+        self._connection = connection
+
+    def send(self, frame: Frame) -> None:
+        if frame.frame_type in (FrameType.RESPONSE, FrameType.ALERT) and not frame.gateway_alert:
+            self._connection.send_bytes(encode_gfi_data(frame.payload))
+        elif frame.frame_type in (FrameType.ERROR, FrameType.ACK) and not _accepted(frame.status):
+            self._connection.send_bytes(encode_gfi_error(frame.status, frame.message))
+
+
+def _accepted(status: int) -> bool:
+    return status in (Status.ACCEPTED, Status.ACCEPTED_DUPLICATE)
+
+
+class _BinaryProtocol:
+    def __init__(self, connection: _Connection, gateway: Gateway, max_body: int) -> None:
+        self.connection = connection
+        self.stream = FrameReader(max_body=max_body)
+        self.sink = _BinarySink(connection)
+        self.session = gateway.open_session(f"tcp:{connection.label}", self.sink)
+
+    @property
+    def buffered(self) -> int:
+        return self.stream.buffered
+
+    async def feed(self, data: bytes) -> None:
+        self.stream.feed(data)
+        while not self.connection.closing:
+            try:
+                frame = self.stream.next_frame()
+            except FramingError as exc:
+                self.reject_input(exc)
+                if not exc.recoverable:
+                    return
+                continue
+            if frame is None:
+                return
+            await self.handle(frame)
+
+    def reject_input(self, exc: FramingError) -> None:
+        self.connection.warn(f"rejected input ({exc.status.name}): {exc}")
+        self.sink.send(Frame(FrameType.ERROR, status=exc.status, message=str(exc)))
+        if not exc.recoverable:
+            self.connection.closing = True
+
+    def end_of_stream(self) -> None:
+        try:
+            self.stream.check_eof()
+        except FramingError as exc:
+            self.reject_input(exc)
+
+    async def handle(self, frame: Frame) -> None:
+        if frame.frame_type is FrameType.REQUEST:
+            await self.session.submit(frame)
+        elif frame.frame_type is FrameType.HELLO:
+            name = frame.message.strip()
+            if not name or not name.isprintable():
+                self.sink.send(Frame(FrameType.ACK, correlation_id=frame.correlation_id,
+                                     status=Status.INVALID_REQUEST,
+                                     message="HELLO needs a printable, non-empty client name"))
+                return
+            self.session.rename(name)
+            self.sink.send(Frame(FrameType.ACK, correlation_id=frame.correlation_id,
+                                 status=Status.ACCEPTED, message=f"hello {name}"))
+        elif frame.frame_type is FrameType.SUBSCRIBE:
+            ack = self.session.subscribe(frame.address)
+            self.sink.send(Frame(FrameType.ACK, correlation_id=frame.correlation_id,
+                                 address=frame.address, status=ack.status, message=ack.message))
+        else:
+            self.connection.warn(f"unexpected {frame.frame_type.name} frame from a client")
+            self.sink.send(Frame(
+                FrameType.ERROR, correlation_id=frame.correlation_id,
+                status=Status.UNEXPECTED_FRAME_TYPE,
+                message=f"{frame.frame_type.name} frames go from the gateway to clients, not back",
+            ))
+
+
+class _GfiProtocol:
+    def __init__(self, connection: _Connection, gateway: Gateway, max_body: int) -> None:
+        self.connection = connection
+        self.gateway = gateway
+        self.stream = GfiReader(max_body=max_body)
+        self.sink = _GfiSink(connection)
+        self.session = gateway.open_session(f"gfi:{connection.label}", self.sink)
+        self.route: IPv6Address | None = None
+        self._correlation_ids = itertools.count(1)
+
+    @property
+    def buffered(self) -> int:
+        return self.stream.buffered
+
+    async def feed(self, data: bytes) -> None:
+        self.stream.feed(data)
+        while not self.connection.closing:
+            try:
+                message = self.stream.next_message()
+            except FramingError as exc:
+                self.reject_input(exc)
+                if not exc.recoverable:
+                    return
+                continue
+            if message is None:
+                return
+            if isinstance(message, GfiData):
+                await self.forward(message)
+            elif isinstance(message, GfiRoute):
+                self.select(message.address)
+            else:
+                self.reject_input(FramingError(
+                    "GBCS:ERROR lines go from the gateway to clients, not back",
+                    status=Status.UNEXPECTED_FRAME_TYPE, recoverable=True, path=("gfi",),
+                ))
+
+    def reject_input(self, exc: FramingError) -> None:
+        self.connection.warn(f"rejected GFI input ({exc.status.name}): {exc}")
+        self.connection.send_bytes(encode_gfi_error(exc.status, str(exc)))
+        if not exc.recoverable:
+            self.connection.closing = True
+
+    def end_of_stream(self) -> None:
+        try:
+            self.stream.check_eof()
+        except FramingError as exc:
+            self.reject_input(exc)
+
+    def select(self, address: IPv6Address) -> None:
+        if self.gateway.registry.profile(address) is None:
+            self.connection.send_bytes(encode_gfi_error(
+                Status.UNKNOWN_ADDRESS, f"no hub is installed at network address {address}"))
+            return
+        self.route = address
+        self.session.subscriptions = []
+        self.session.subscribe(address)
+
+    async def forward(self, message: GfiData) -> None:
+        if self.route is None:
+            installed = list(self.gateway.registry)
+            if len(installed) != 1:
+                self.connection.send_bytes(encode_gfi_error(
+                    Status.INVALID_ADDRESS,
+                    f"{len(installed)} hubs are installed; send GBCS:ROUTE:<network address> "
+                    "to choose one"))
+                return
+            self.select(installed[0][0])
+        frame = Frame(FrameType.REQUEST, category=Category.UNICAST,
+                      correlation_id=next(self._correlation_ids), address=self.route,
+                      payload=message.payload)
+        await self.session.submit(frame)
+
+
+class GatewayServer:
+    """Serves a :class:`Gateway` on a loopback TCP port."""
+
+    def __init__(self, gateway: Gateway, settings: ServerSettings | None = None) -> None:
+        self.gateway = gateway
+        self.settings = settings or ServerSettings()
+        self._server: asyncio.Server | None = None
+        self._connections: set[_Connection] = set()
+        self._handlers: set[asyncio.Task[None]] = set()
+        self.refused = 0
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the gateway server is not started")
+        return int(self._server.sockets[0].getsockname()[1])
+
+    @property
+    def host(self) -> str:
+        return self.settings.host
+
+    @property
+    def connections(self) -> int:
+        return len(self._connections)
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._accept, self.settings.host, self.settings.port)
+        logger.info("gateway listening on %s port %d", self.settings.host, self.port)
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for connection in list(self._connections):
+            connection.abort()
+        for task in list(self._handlers):
+            task.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+        logger.info("gateway server closed")
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
+        peer = writer.get_extra_info("peername")
+        label = f"{peer[0]}:{peer[1]}" if peer else "?"
+        try:
+            if len(self._connections) >= self.settings.max_connections:
+                await self._refuse(reader, writer, label)
+                return
+            connection = _Connection(self, reader, writer, label)
+            self._connections.add(connection)
+            try:
+                await self._serve(connection)
+            finally:
+                self._connections.discard(connection)
+                await connection.finish()
+        except Exception:
+            logger.exception("connection %s failed", label)
+            writer.transport.abort()
+        finally:
+            self._handlers.discard(task)
+
+    async def _refuse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                      label: str) -> None:
+        self.refused += 1
+        if self.refused % _REFUSALS_PER_WARNING == 1:
+            logger.warning("refused connection from %s: %d connections open (limit %d); "
+                           "%d refused so far", label, len(self._connections),
+                           self.settings.max_connections, self.refused)
+        message = (f"too many connections ({self.settings.max_connections} open); "
+                   "try again later")
+        try:
+            first = await asyncio.wait_for(reader.read(1), self.settings.first_byte_timeout)
+        except (TimeoutError, ConnectionError, OSError):
+            first = b""
+        if first[:1] == GFI_PREFIX[:1]:
+            reply = encode_gfi_error(Status.CONNECTION_LIMIT, message)
+        else:
+            reply = encode_frame(Frame(FrameType.ERROR, status=Status.CONNECTION_LIMIT,
+                                       message=message, retry_after_ms=1000))
+        try:
+            writer.write(reply)
+            await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        writer.close()
+
+    async def _serve(self, connection: _Connection) -> None:
+        first = await connection.read(inside_frame=False)
+        if not first:
+            return
+        max_body = self.settings.max_body
+        protocol: _BinaryProtocol | _GfiProtocol
+        if first[:1] == MAGIC[:1]:
+            protocol = _BinaryProtocol(connection, self.gateway, max_body)
+        elif first[:1] == GFI_PREFIX[:1]:
+            protocol = _GfiProtocol(connection, self.gateway, max_body)
+        else:
+            message = (f"unrecognised framing: first byte 0x{first[0]:02X}; expected a binary "
+                       f"frame ({MAGIC.hex(' ').upper()}) or a GFI line (GBCS:)")
+            connection.warn(message)
+            connection.send_bytes(encode_frame(Frame(FrameType.ERROR, status=Status.MALFORMED_FRAME,
+                                                     message=message)))
+            return
+        logger.debug("connection %s speaks %s", connection.label,
+                     "GFI" if isinstance(protocol, _GfiProtocol) else "binary frames")
+        try:
+            data = first
+            while True:
+                await protocol.feed(data)
+                if connection.closing:
+                    return
+                try:
+                    data = await connection.read(inside_frame=protocol.buffered > 0)
+                except TimeoutError:
+                    protocol.end_of_stream()
+                    return
+                except (ConnectionError, OSError) as exc:
+                    logger.debug("connection %s: read failed: %s", connection.label, exc)
+                    return
+                if not data:
+                    protocol.end_of_stream()
+                    return
+        finally:
+            protocol.session.close()
+
+
+@dataclass
+class RunningGateway:
+    """A started gateway with its server and audit trail; :meth:`close` stops all three."""
+
+    gateway: Gateway
+    server: GatewayServer
+    trail: AuditTrail | None = None
+    writer: AuditWriter | None = None
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self.server.close()
+        await self.gateway.close()
+        if self.writer is not None:
+            await self.writer.close()
+        if self.trail is not None:
+            self.trail.close()
+
+
+async def start_gateway(
+    *,
+    audit_path: str | PathLike[str] | None,
+    settings: GatewaySettings | None = None,
+    server_settings: ServerSettings | None = None,
+    clock: Clock | None = None,
+    message_code_of: MessageCodeOf | None = None,
+    use_case_name: UseCaseName | None = None,
+) -> RunningGateway:
+    """Open the audit trail at ``audit_path`` (None: no audit trail), start a gateway and
+    serve it. Install hubs with ``running.gateway.install_hub(...)``."""
+    trail = writer = None
+    if audit_path is not None:
+        trail = AuditTrail(audit_path, use_case_name=use_case_name)
+        writer = AuditWriter(trail)
+    gateway = Gateway(settings=settings, clock=clock, audit=writer, message_code_of=message_code_of)
+    await gateway.start()
+    server = GatewayServer(gateway, server_settings)
+    try:
+        await server.start()
+    except (OSError, CommshubError):
+        await gateway.close()
+        if writer is not None:
+            await writer.close()
+        if trail is not None:
+            trail.close()
+        raise
+    return RunningGateway(gateway, server, trail, writer)
