@@ -17,7 +17,9 @@ from commshub.codecs.dlms.axdr import (
 )
 from commshub.codecs.dlms.cosem_time import CosemDate, CosemDateTime, CosemTime
 from commshub.codecs.dlms.xdlms import *  # noqa: F403
-from commshub.codecs.dlms import xdlms
+from commshub.codecs.dlms.ciphered import *  # noqa: F403
+from commshub.codecs.dlms.acse import *  # noqa: F403
+from commshub.codecs.dlms import acse, ciphered, xdlms
 
 __all__ = [
     "parse_apdu",
@@ -34,4 +36,6 @@ __all__ = [
     "CosemDateTime",
     "CosemTime",
     *xdlms.__all__,
+    *ciphered.__all__,
+    *acse.__all__,
 ]

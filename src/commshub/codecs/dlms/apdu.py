@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from commshub.codecs.dlms.acse import ACSE_DECLARATIONS
+from commshub.codecs.dlms.ciphered import CIPHERED_DECLARATIONS
 from commshub.codecs.dlms.fields import Compiled, TaggedChoice
 from commshub.codecs.dlms.xdlms import XDLMS_DECLARATIONS, Apdu, ApduTag
 
@@ -22,7 +24,8 @@ def _apdu_tag(obj: Any) -> int:
 
 
 # The xDLMS-APDU CHOICE: one tag octet, then the APDU the tag names.
-APDU = TaggedChoice("APDU", {**XDLMS_DECLARATIONS}, select=_apdu_tag)
+APDU = TaggedChoice("APDU", {**XDLMS_DECLARATIONS, **CIPHERED_DECLARATIONS, **ACSE_DECLARATIONS},
+                    select=_apdu_tag)
 _COMPILED = Compiled(APDU, "apdu")
 
 

@@ -16,10 +16,18 @@ from commshub.codecs.common import Node
 from commshub.codecs.dlms.apdu import APDU_TAGS, build_apdu, parse_apdu
 from commshub.codecs.dlms.axdr import BitString, CompactArray, Data, DataType, build_data, parse_data
 from commshub.codecs.dlms.cosem_time import CosemDate, CosemDateTime, CosemTime
+from commshub.codecs.dlms.hdlc import (
+    LLC_REQUEST,
+    LLC_RESPONSE,
+    FrameKind,
+    HdlcFrame,
+    build_frame,
+    parse_frame,
+)
 from commshub.codecs.dlms.xdlms import Apdu
 from commshub.errors import CodecError
 
-__all__ = ["apdu_tree", "data_tree", "decode_dlms", "obis_text",
+__all__ = ["apdu_tree", "data_tree", "hdlc_tree", "decode_dlms", "decode_hdlc", "obis_text",
            "INTERFACE_CLASSES"]
 
 # COSEM interface classes by class id (IEC 62056-6-2), plus the GB "GBCS Extended Data" class.
@@ -160,3 +168,60 @@ def decode_dlms(data: bytes, options: DecodeOptions) -> DecodeResult:
               "payload": tree.to_json()}
     return DecodeResult(record, tree)
 
+
+
+def hdlc_tree(frame: HdlcFrame, raw: bytes) -> Node:
+    """Return the tree of an HDLC frame, decoding an APDU behind an LLC header if present."""
+    node = Node("hdlc-frame", raw, meaning=_frame_kind_text(frame))
+    node.add("segmented", value=frame.segmented)
+    node.add("length", value=len(raw) - 2, meaning="octets between the flags")
+    for name, address in (("destination", frame.destination), ("source", frame.source)):
+        node.add(name, address.to_bytes(), value=address.upper if address.lower is None
+                 else f"{address.upper}/{address.lower}",
+                 meaning=f"{address.size}-octet address" + (
+                     "" if address.lower is None else " (upper/lower)"))
+    control = node.add("control", bytes((frame.control,)), value=frame.control,
+                       meaning=_frame_kind_text(frame))
+    if frame.send_sequence is not None:
+        control.add("send-sequence", value=frame.send_sequence)
+    if frame.receive_sequence is not None:
+        control.add("receive-sequence", value=frame.receive_sequence)
+    control.add("poll-final", value=frame.poll_final)
+    if frame.information:
+        _add_information(node, frame)
+    return node
+
+
+def _frame_kind_text(frame: HdlcFrame) -> str:
+    kind = frame.kind
+    return kind.name if isinstance(kind, FrameKind) else f"control 0x{frame.control:02X}"
+
+
+def _add_information(node: Node, frame: HdlcFrame) -> None:
+    information = frame.information
+    info = node.add("information", information, meaning=f"{len(information)} octets")
+    if information[:3] not in (LLC_REQUEST, LLC_RESPONSE) or frame.segmented:
+        return
+    direction = "client to server" if information[:3] == LLC_REQUEST else "server to client"
+    info.add("llc", information[:3], meaning=direction)
+    payload = information[3:]
+    try:
+        apdu = parse_apdu(payload)
+    except CodecError as exc:
+        info.add("apdu", payload, meaning=f"not decodable: {exc}")
+        return
+    info.children.append(apdu_tree(apdu, raw=payload))
+
+
+def decode_hdlc(data: bytes, options: DecodeOptions) -> DecodeResult:
+    """Decode one whole HDLC frame (IEC 62056-46), flags included, and the APDU it carries."""
+    data = bytes(data)
+    try:
+        frame = parse_frame(data)
+    except CodecError as exc:
+        return DecodeResult({"ok": False, "error": str(exc), "round_trip": False,
+                             "payload": None})
+    tree = hdlc_tree(frame, data)
+    record = {"ok": True, "error": None, "round_trip": build_frame(frame) == data,
+              "frame_kind": _frame_kind_text(frame), "payload": tree.to_json()}
+    return DecodeResult(record, tree)
