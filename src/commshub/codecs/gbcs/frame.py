@@ -65,6 +65,7 @@ __all__ = [
     "GbcsFrame",
     "GBCS_FRAME",
     "GENERAL_SIGNING_APDU",
+    "SYSTEM_TITLE",
     "parse_frame",
     "encode_frame",
     "encode_general_signing",
@@ -322,15 +323,16 @@ class _OtherInformation(construct.Adapter):  # type: ignore[misc]
 
 # --- construct declarations --------------------------------------------------------------
 
-_SYSTEM_TITLE = FocusedSeq("value", Const(bytes([EUI64_LENGTH])), "value" / Bytes(EUI64_LENGTH))
+# A business originator or recipient ID: length octet 08, then the EUI-64.
+SYSTEM_TITLE = FocusedSeq("value", Const(bytes([EUI64_LENGTH])), "value" / Bytes(EUI64_LENGTH))
 
 GENERAL_SIGNING_APDU = Struct(
     "tag" / Const(bytes([GENERAL_SIGNING_TAG])),
     "transaction_id_length" / Const(bytes([TRANSACTION_ID_LENGTH])),
     "cra" / construct.Byte,
     "originator_counter" / Int64ub,
-    "originator" / _SYSTEM_TITLE,
-    "recipient" / _SYSTEM_TITLE,
+    "originator" / SYSTEM_TITLE,
+    "recipient" / SYSTEM_TITLE,
     "date_time_length" / Rebuild(
         construct.OneOf(construct.Byte, [0, DATE_TIME_LENGTH]),
         lambda ctx: 0 if ctx.date_time is None else DATE_TIME_LENGTH,
