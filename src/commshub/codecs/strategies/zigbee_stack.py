@@ -1,3 +1,504 @@
-"""Hypothesis strategies for the zigbee_stack codecs."""
+"""Hypothesis strategies for the ZigBee stack below ZCL: 802.15.4 MAC frames, NWK and APS
+frames, install codes and capture records.
 
-__all__: list[str] = []
+Each strategy draws values shaped exactly like the codec's parse result (absent fields None,
+named enum values as construct's EnumIntegerString), so ``parse(build(value)) == value``.
+Frames with an encrypting security level carry ciphertext in ``payload`` unless the strategy
+is asked for the plaintext view, which is what ``secure_*_frame`` takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from construct import Container, EnumIntegerString, ListContainer
+from hypothesis import strategies as st
+
+from commshub.codecs.zigbee import aps, mac, nwk
+from commshub.codecs.zigbee.install_code import CODE_LENGTHS, append_crc
+from commshub.codecs.zigbee.security import KEY_IDS, is_encrypted, mic_length
+
+__all__ = [
+    "eui64s",
+    "zigbee_keys",
+    "mac_frames",
+    "mac_psdus",
+    "nwk_frames",
+    "aps_frames",
+    "zigbee_beacon_payloads",
+    "install_codes",
+]
+
+_PAYLOAD_MAX = 24  # bytes; keeps frames near real 802.15.4 sizes and examples fast
+
+eui64s = st.integers(min_value=0, max_value=2**64 - 1)
+_shorts = st.integers(min_value=0, max_value=0xFFFF)
+_bytes8 = st.integers(min_value=0, max_value=0xFF)
+zigbee_keys = st.binary(min_size=16, max_size=16)
+
+
+def _named(value: int, names: Mapping[int, str]) -> Any:
+    text = names.get(value)
+    return EnumIntegerString.new(value, text) if text is not None else value
+
+
+def _bits(**widths: int) -> st.SearchStrategy[Container]:
+    """Draw a bit-field container: width 1 gives bool, wider fields an int."""
+    parts = {name: (st.booleans() if width == 1 else st.integers(0, (1 << width) - 1))
+             for name, width in widths.items()}
+    return st.fixed_dictionaries(parts).map(lambda fields: Container(**fields))
+
+
+def _payload(max_size: int = _PAYLOAD_MAX) -> st.SearchStrategy[bytes]:
+    return st.binary(max_size=max_size)
+
+
+# --- 802.15.4 ---------------------------------------------------------------------------
+
+
+@st.composite
+def _mac_aux_header(draw: st.DrawFn, version: int) -> Container:
+    key_id_mode = draw(st.integers(0, 3))
+    suppress = version >= 2 and draw(st.booleans())
+    control = Container(
+        security_level=draw(st.integers(0, 7)),
+        key_id_mode=_named(key_id_mode, mac.KEY_ID_MODES),
+        frame_counter_suppression=suppress,
+        asn_in_nonce=False,
+        reserved=False,
+    )
+    key_source = None
+    if key_id_mode == 2:
+        key_source = draw(st.integers(0, 2**32 - 1))
+    elif key_id_mode == 3:
+        key_source = draw(eui64s)
+    return Container(
+        security_control=control,
+        frame_counter=None if suppress else draw(st.integers(0, 2**32 - 1)),
+        key_source=key_source,
+        key_index=draw(_bytes8) if key_id_mode else None,
+    )
+
+
+def _header_ie(element_id: int, content: bytes) -> Container:
+    return Container(element_id=_named(element_id, mac.HEADER_IE_IDS), content=content)
+
+
+def _payload_ie(group_id: int, content: bytes) -> Container:
+    return Container(group_id=_named(group_id, mac.PAYLOAD_IE_GROUPS), content=content)
+
+
+_HEADER_IE_ID = st.integers(0, 0xFF).filter(lambda value: value not in (0x7E, 0x7F))
+_PAYLOAD_IE_GROUP = st.integers(0, 0xE)
+_HT1, _HT2, _PT = 0x7E, 0x7F, 0xF
+
+
+@st.composite
+def _mac_body(draw: st.DrawFn, fc: Container, level: int, plaintext: bool) -> dict[str, Any]:
+    frame_type = int(fc.frame_type)
+    version = int(fc.frame_version)
+    ciphertext = is_encrypted(level) and not plaintext
+    body: dict[str, Any] = {"header_ies": None, "payload_ies": None, "beacon": None,
+                            "command_id": None, "command": None}
+    private_in_ies = version >= 2 and ciphertext
+    beacon = frame_type == 0 and version < 2
+    command = frame_type == 3 and not private_in_ies
+    payload = draw(_payload())
+    command_id = None
+    if command:
+        command_id = draw(st.sampled_from([*mac.MAC_COMMANDS, 0x30]))
+    trailing = beacon or command or bool(payload)
+    if fc.ie_present:
+        header_ies = [_header_ie(draw(_HEADER_IE_ID), draw(st.binary(max_size=8)))
+                      for _ in range(draw(st.integers(0, 2)))]
+        with_payload_ies = not private_in_ies and draw(st.booleans())
+        if with_payload_ies:
+            header_ies.append(_header_ie(_HT1, b""))
+            payload_ies = [_payload_ie(draw(_PAYLOAD_IE_GROUP), draw(st.binary(max_size=8)))
+                           for _ in range(draw(st.integers(0, 2)))]
+            if trailing or not payload_ies:
+                payload_ies.append(_payload_ie(_PT, b""))
+            body["payload_ies"] = ListContainer(payload_ies)
+        elif trailing or not header_ies:
+            header_ies.append(_header_ie(_HT2, b""))
+        body["header_ies"] = ListContainer(header_ies)
+    if beacon:
+        body["beacon"] = draw(_beacon_fields())
+    if command:
+        body["command_id"] = command_id
+        if not ciphertext:
+            body["command"] = draw(_mac_command(command_id, version))
+    body["payload"] = payload
+    return body
+
+
+@st.composite
+def _beacon_fields(draw: st.DrawFn) -> Container:
+    gts_count = draw(st.integers(0, 2))
+    short_count = draw(st.integers(0, 2))
+    extended_count = draw(st.integers(0, 1))
+    return Container(
+        superframe_specification=draw(_bits(
+            beacon_order=4, superframe_order=4, final_cap_slot=4, battery_life_extension=1,
+            reserved=1, pan_coordinator=1, association_permit=1)),
+        gts_specification=Container(descriptor_count=gts_count, reserved=draw(st.integers(0, 15)),
+                                    gts_permit=draw(st.booleans())),
+        gts_directions=draw(_bits(mask=7, reserved=1)) if gts_count else None,
+        gts_list=ListContainer(
+            Container(short_address=draw(_shorts),
+                      slot=draw(_bits(starting_slot=4, length=4)))
+            for _ in range(gts_count)),
+        pending_address_specification=Container(
+            short_count=short_count, reserved1=draw(st.booleans()),
+            extended_count=extended_count, reserved2=draw(st.booleans())),
+        pending_short_addresses=ListContainer(draw(_shorts) for _ in range(short_count)),
+        pending_extended_addresses=ListContainer(draw(eui64s) for _ in range(extended_count)),
+    )
+
+
+@st.composite
+def _mac_command(draw: st.DrawFn, command_id: int, version: int) -> Container | None:
+    if command_id == 0x01:
+        return Container(capability_information=draw(_bits(
+            alternate_pan_coordinator=1, device_type=1, power_source=1,
+            receiver_on_when_idle=1, association_type=1, reserved=1, security_capability=1,
+            allocate_address=1)))
+    if command_id == 0x02:
+        return Container(short_address=draw(_shorts), association_status=draw(_bytes8))
+    if command_id == 0x03:
+        return Container(disassociation_reason=draw(_bytes8))
+    if command_id in (0x04, 0x05, 0x06, 0x07):
+        return Container()
+    if command_id == 0x08:
+        return Container(pan_id=draw(_shorts), coordinator_short_address=draw(_shorts),
+                         channel_number=draw(_bytes8), short_address=draw(_shorts),
+                         channel_page=draw(_bytes8) if version >= 1 else None)
+    if command_id == 0x09:
+        return Container(gts_characteristics=draw(_bits(
+            length=4, direction=1, characteristics_type=1, reserved=2)))
+    return None
+
+
+@st.composite
+def mac_frames(draw: st.DrawFn, *, secured: bool | None = None,
+               plaintext: bool = False) -> Container:
+    """Draw an 802.15.4 MPDU value (beacon, data, ack or command; versions 2003 to 2015).
+
+    ``secured`` forces the security bit on (True) or off (False); ``plaintext`` draws the
+    plaintext view of encrypted frames, for ``secure_mac_frame``.
+    """
+    frame_type = draw(st.sampled_from([0, 1, 2, 3]))
+    version = draw(st.sampled_from([0, 1, 2]))
+    if secured is None:
+        secure = version >= 1 and draw(st.booleans())
+    else:
+        secure = secured
+        if secure and version == 0:
+            version = draw(st.sampled_from([1, 2]))
+    modes = [0, 2, 3]
+    fc = Container(
+        frame_type=_named(frame_type, mac.FRAME_TYPES),
+        security_enabled=secure,
+        frame_pending=draw(st.booleans()),
+        ack_request=draw(st.booleans()),
+        pan_id_compression=draw(st.booleans()),
+        reserved=False,
+        sequence_number_suppression=version >= 2 and draw(st.booleans()),
+        ie_present=version >= 2 and draw(st.booleans()),
+        destination_addressing_mode=_named(draw(st.sampled_from(modes)), mac.ADDRESS_MODES),
+        frame_version=_named(version, mac.FRAME_VERSIONS),
+        source_addressing_mode=_named(draw(st.sampled_from(modes)), mac.ADDRESS_MODES),
+    )
+    aux = draw(_mac_aux_header(version)) if secure else None
+    level = int(aux.security_control.security_level) if aux is not None else 0
+
+    def address(mode_key: str) -> int | None:
+        mode = int(fc[mode_key])
+        return None if mode == 0 else draw(_shorts if mode == 2 else eui64s)
+
+    frame = Container(
+        frame_control=fc,
+        sequence_number=None if fc.sequence_number_suppression else draw(_bytes8),
+        destination_pan_id=draw(_shorts) if mac.destination_pan_present(fc) else None,
+        destination_address=address("destination_addressing_mode"),
+        source_pan_id=draw(_shorts) if mac.source_pan_present(fc) else None,
+        source_address=address("source_addressing_mode"),
+        auxiliary_security_header=aux,
+    )
+    frame.update(draw(_mac_body(fc, level, plaintext)))
+    frame["mic"] = draw(st.binary(min_size=mic_length(level), max_size=mic_length(level)))
+    return frame
+
+
+@st.composite
+def mac_psdus(draw: st.DrawFn) -> bytes:
+    """Draw the bytes of a valid 802.15.4 PSDU (MPDU and FCS)."""
+    return mac.build_mac_frame(draw(mac_frames()))
+
+
+# --- NWK --------------------------------------------------------------------------------
+
+
+@st.composite
+def _zigbee_aux_header(draw: st.DrawFn, *, key_ids: list[int]) -> Container:
+    key_id = draw(st.sampled_from(key_ids))
+    extended_nonce = draw(st.booleans())
+    return Container(
+        # ZigBee PRO sends level 0 and patches in 5; other levels exercise the MIC sizes.
+        security_control=Container(security_level=draw(st.sampled_from([0, 0, 1, 4, 5, 6, 7])),
+                                   key_id=_named(key_id, KEY_IDS),
+                                   extended_nonce=extended_nonce, reserved=0),
+        frame_counter=draw(st.integers(0, 2**32 - 1)),
+        source_address=draw(eui64s) if extended_nonce else None,
+        key_sequence_number=draw(_bytes8) if key_id == 1 else None,
+    )
+
+
+@st.composite
+def _nwk_command(draw: st.DrawFn, command_id: int) -> Container | None:
+    if command_id == 0x01:
+        options = draw(_bits(reserved1=3, many_to_one=2, destination_ieee_address=1,
+                             multicast=1, reserved2=1))
+        options.many_to_one = _named(options.many_to_one, nwk.MANY_TO_ONE)
+        return Container(options=options, route_request_id=draw(_bytes8),
+                         destination_address=draw(_shorts), path_cost=draw(_bytes8),
+                         destination_ieee_address=(draw(eui64s)
+                                                   if options.destination_ieee_address else None))
+    if command_id == 0x02:
+        options = draw(_bits(reserved1=4, originator_ieee_address=1, responder_ieee_address=1,
+                             multicast=1, reserved2=1))
+        return Container(
+            options=options, route_request_id=draw(_bytes8),
+            originator_address=draw(_shorts), responder_address=draw(_shorts),
+            path_cost=draw(_bytes8),
+            originator_ieee_address=draw(eui64s) if options.originator_ieee_address else None,
+            responder_ieee_address=draw(eui64s) if options.responder_ieee_address else None)
+    if command_id == 0x03:
+        return Container(status_code=draw(_bytes8), destination_address=draw(_shorts))
+    if command_id == 0x04:
+        return Container(options=draw(_bits(reserved=5, rejoin=1, request=1,
+                                            remove_children=1)))
+    if command_id == 0x05:
+        return Container(relay_list=ListContainer(draw(st.lists(_shorts, max_size=4))))
+    if command_id == 0x06:
+        return Container(capability_information=draw(_bits(
+            alternate_pan_coordinator=1, device_type=1, power_source=1,
+            receiver_on_when_idle=1, reserved=2, security_capability=1, allocate_address=1)))
+    if command_id == 0x07:
+        return Container(network_address=draw(_shorts), rejoin_status=draw(_bytes8))
+    if command_id == 0x08:
+        entries = draw(st.lists(st.builds(
+            lambda address, link: Container(address=address, link=link), _shorts,
+            _bits(incoming_cost=3, reserved1=1, outgoing_cost=3, reserved2=1)), max_size=4))
+        options = draw(_bits(first_frame=1, last_frame=1, reserved=1))
+        return Container(options=Container(entry_count=len(entries), **options),
+                         entries=ListContainer(entries))
+    if command_id in (0x09, 0x0A):
+        return draw(_nwk_report_or_update(command_id))
+    if command_id == 0x0B:
+        return Container(requested_timeout=draw(_bytes8),
+                         end_device_configuration=draw(_bytes8))
+    if command_id == 0x0C:
+        return Container(status=draw(_bytes8), parent_information=draw(_bits(
+            mac_data_poll_keepalive=1, end_device_timeout_request_keepalive=1,
+            power_negotiation_support=1, reserved=5)))
+    if command_id == 0x0D:
+        entries = draw(st.lists(st.builds(
+            lambda address, delta: Container(device_address=address, power_delta=delta),
+            _shorts, st.integers(-128, 127)), max_size=3))
+        return Container(options=draw(_bits(type=2, reserved=6)),
+                         entries=ListContainer(entries))
+    return None
+
+
+@st.composite
+def _nwk_report_or_update(draw: st.DrawFn, command_id: int) -> Container:
+    sub_command = draw(st.sampled_from([0, 0, 1]))
+    count = draw(st.integers(0, 3))
+    pan_ids = ListContainer(draw(_shorts) for _ in range(count)) if sub_command == 0 else None
+    if command_id == 0x09:
+        return Container(options=Container(report_information_count=count,
+                                           report_command_id=sub_command),
+                         extended_pan_id=draw(eui64s), pan_ids=pan_ids)
+    return Container(options=Container(update_information_count=count,
+                                       update_command_id=sub_command),
+                     extended_pan_id=draw(eui64s), update_id=draw(_bytes8), pan_ids=pan_ids)
+
+
+def _effective_level(aux: Container | None) -> int:
+    if aux is None:
+        return 0
+    return int(aux.security_control.security_level) or 5
+
+
+@st.composite
+def nwk_frames(draw: st.DrawFn, *, secured: bool | None = None,
+               plaintext: bool = False) -> Container:
+    """Draw a NWK frame value (data, command or inter-PAN).
+
+    ``secured`` forces the security bit; ``plaintext`` draws the plaintext view of secured
+    frames (command fields decoded), which is what ``secure_nwk_frame`` takes.
+    """
+    # Inter-PAN frames cannot be secured, so a secured frame is data or command.
+    frame_type = draw(st.sampled_from([0, 1] if secured else [0, 1, 3]))
+    inter_pan = frame_type == 3
+    secure = (draw(st.booleans()) if secured is None else secured) and not inter_pan
+    routed_flag = (lambda: False) if inter_pan else (lambda: draw(st.booleans()))
+    fc = Container(
+        frame_type=_named(frame_type, nwk.NWK_FRAME_TYPES),
+        protocol_version=draw(st.sampled_from([2, 2, 3, 1])),
+        discover_route=_named(draw(st.integers(0, 3)), nwk.DISCOVER_ROUTE),
+        multicast=routed_flag(), security=secure, source_route=routed_flag(),
+        destination_ieee_address=routed_flag(), source_ieee_address=routed_flag(),
+        end_device_initiator=draw(st.booleans()), reserved=0,
+    )
+    aux = draw(_zigbee_aux_header(key_ids=[1, 1, 0])) if secure else None
+    level = _effective_level(aux)
+    ciphertext = is_encrypted(level) and not plaintext
+    command_id = None
+    command = None
+    if frame_type == 1 and not ciphertext:
+        command_id = draw(st.sampled_from([*nwk.NWK_COMMANDS, 0x20]))
+        command = draw(_nwk_command(command_id))
+    routed = not inter_pan
+    return Container(
+        frame_control=fc,
+        destination_address=draw(_shorts) if routed else None,
+        source_address=draw(_shorts) if routed else None,
+        radius=draw(_bytes8) if routed else None,
+        sequence_number=draw(_bytes8) if routed else None,
+        destination_ieee_address=draw(eui64s) if fc.destination_ieee_address else None,
+        source_ieee_address=draw(eui64s) if fc.source_ieee_address else None,
+        multicast_control=(Container(multicast_mode=_named(draw(st.integers(0, 3)),
+                                                           nwk.MULTICAST_MODES),
+                                     nonmember_radius=draw(st.integers(0, 7)),
+                                     max_nonmember_radius=draw(st.integers(0, 7)))
+                           if fc.multicast else None),
+        source_route=(Container(relay_index=draw(_bytes8),
+                                relay_list=ListContainer(draw(st.lists(_shorts, max_size=4))))
+                      if fc.source_route else None),
+        auxiliary_security_header=aux,
+        command_id=command_id,
+        command=command,
+        payload=draw(_payload()),
+        mic=draw(st.binary(min_size=mic_length(level), max_size=mic_length(level))),
+    )
+
+
+@st.composite
+def zigbee_beacon_payloads(draw: st.DrawFn) -> Container:
+    """Draw a ZigBee beacon payload value."""
+    return Container(
+        protocol_id=draw(_bytes8),
+        information=draw(_bits(stack_profile=4, protocol_version=4, reserved=2,
+                               router_capacity=1, device_depth=4, end_device_capacity=1)),
+        extended_pan_id=draw(eui64s),
+        tx_offset=draw(st.integers(0, 2**24 - 1)),
+        update_id=draw(_bytes8),
+    )
+
+
+# --- APS --------------------------------------------------------------------------------
+
+
+@st.composite
+def _aps_command(draw: st.DrawFn, command_id: int) -> Container | None:
+    if command_id in (0x01, 0x02, 0x03, 0x04):
+        return Container(initiator_address=draw(eui64s), responder_address=draw(eui64s),
+                         data=draw(zigbee_keys))
+    if command_id == 0x05:
+        key_type = draw(st.integers(0, 5))
+        application = key_type in (2, 3)
+        return Container(
+            key_type=key_type, key=draw(zigbee_keys),
+            key_sequence_number=draw(_bytes8) if key_type in (1, 5) else None,
+            destination_address=None if application else draw(eui64s),
+            source_address=None if application else draw(eui64s),
+            partner_address=draw(eui64s) if application else None,
+            initiator_flag=draw(_bytes8) if application else None)
+    if command_id == 0x06:
+        return Container(device_address=draw(eui64s), device_short_address=draw(_shorts),
+                         status=draw(_bytes8))
+    if command_id == 0x07:
+        return Container(target_address=draw(eui64s))
+    if command_id == 0x08:
+        key_type = draw(st.sampled_from([1, 2, 4]))
+        return Container(key_type=key_type,
+                         partner_address=draw(eui64s) if key_type == 2 else None)
+    if command_id == 0x09:
+        return Container(key_sequence_number=draw(_bytes8))
+    if command_id == 0x0E:
+        return Container(destination_address=draw(eui64s))
+    if command_id == 0x0F:
+        return Container(key_type=draw(_bytes8), source_address=draw(eui64s),
+                         initiator_verify_key_hash=draw(zigbee_keys))
+    if command_id == 0x10:
+        return Container(status=draw(_bytes8), key_type=draw(_bytes8),
+                         destination_address=draw(eui64s))
+    return None
+
+
+@st.composite
+def aps_frames(draw: st.DrawFn, *, secured: bool | None = None,
+               plaintext: bool = False) -> Container:
+    """Draw an APS frame value (data, command, ack or inter-PAN), with group addressing and
+    fragmentation headers among the cases; ``secured`` and ``plaintext`` as for NWK frames."""
+    frame_type = draw(st.sampled_from([0, 1, 2] if secured else [0, 1, 2, 3]))
+    inter_pan = frame_type == 3
+    if frame_type in (0, 3):
+        delivery_mode = draw(st.sampled_from([0, 2, 3]))
+    else:
+        delivery_mode = 0
+    ack_format = frame_type == 2 and draw(st.booleans())
+    secure = (draw(st.booleans()) if secured is None else secured) and not inter_pan
+    extended = not inter_pan and draw(st.booleans())
+    fc = Container(
+        frame_type=_named(frame_type, aps.APS_FRAME_TYPES),
+        delivery_mode=_named(delivery_mode, aps.DELIVERY_MODES),
+        ack_format=ack_format, security=secure,
+        ack_request=not inter_pan and draw(st.booleans()),
+        extended_header=extended,
+    )
+    addressed = frame_type == 0 or (frame_type == 2 and not ack_format)
+    destination_endpoint = None
+    if (frame_type == 0 and delivery_mode in (0, 2)) or (frame_type == 2 and not ack_format):
+        destination_endpoint = draw(_bytes8)
+    extended_header = None
+    if extended:
+        fragmentation = draw(st.integers(0, 2))
+        extended_header = Container(
+            extended_frame_control=Container(
+                fragmentation=_named(fragmentation, aps.FRAGMENTATION), reserved=0),
+            block_number=draw(_bytes8) if fragmentation else None,
+            ack_bitfield=draw(_bytes8) if fragmentation and frame_type == 2 else None)
+    aux = draw(_zigbee_aux_header(key_ids=[0, 1, 2, 3])) if secure else None
+    level = _effective_level(aux)
+    ciphertext = is_encrypted(level) and not plaintext
+    command_id = None
+    command = None
+    if frame_type == 1 and not ciphertext:
+        command_id = draw(st.sampled_from([*aps.APS_COMMANDS, 0x20]))
+        command = draw(_aps_command(command_id))
+    return Container(
+        frame_control=fc,
+        destination_endpoint=destination_endpoint,
+        group_address=draw(_shorts) if frame_type in (0, 3) and delivery_mode == 3 else None,
+        cluster_id=draw(_shorts) if addressed or inter_pan else None,
+        profile_id=draw(_shorts) if addressed or inter_pan else None,
+        source_endpoint=draw(_bytes8) if addressed else None,
+        counter=None if inter_pan else draw(_bytes8),
+        extended_header=extended_header,
+        auxiliary_security_header=aux,
+        command_id=command_id,
+        command=command,
+        payload=draw(_payload()),
+        mic=draw(st.binary(min_size=mic_length(level), max_size=mic_length(level))),
+    )
+
+
+@st.composite
+def install_codes(draw: st.DrawFn) -> bytes:
+    """Draw a valid install code with its CRC (8, 10, 14 or 18 bytes)."""
+    length = draw(st.sampled_from(CODE_LENGTHS))
+    return append_crc(draw(st.binary(min_size=length, max_size=length)))

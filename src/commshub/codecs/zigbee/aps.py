@@ -82,6 +82,10 @@ FRAGMENTATION = {0: "not_fragmented", 1: "first_fragment", 2: "fragment"}
 _NOT_FRAGMENTED = 0
 
 
+def _fragmented(ctx: Any) -> bool:
+    return int(ctx.extended_frame_control.fragmentation) != _NOT_FRAGMENTED
+
+
 def _is_ack_frame(ctx: Any) -> bool:
     return int(ctx._.frame_control.frame_type) == _ACK
 
@@ -90,9 +94,8 @@ ApsExtendedHeader = Struct(
     "extended_frame_control" / BitFields(Int8ul, ("fragmentation", 2, FRAGMENTATION),
                                          ("reserved", 6)),
     # In the first fragment the block number is the total number of blocks.
-    "block_number" / If(this.extended_frame_control.fragmentation != _NOT_FRAGMENTED, Int8ul),
-    "ack_bitfield" / If(lambda ctx: int(ctx.extended_frame_control.fragmentation) != 0
-                        and _is_ack_frame(ctx), Int8ul),
+    "block_number" / If(_fragmented, Int8ul),
+    "ack_bitfield" / If(lambda ctx: _fragmented(ctx) and _is_ack_frame(ctx), Int8ul),
 )
 
 # ZigBee Table 4.12 (R22) and the older key types still seen on the air (ZigBee 2007).
@@ -190,6 +193,12 @@ def _command_id_present(ctx: Any) -> bool:
     return _frame_type(ctx) == _COMMAND and not payload_is_ciphertext(ctx)
 
 
+def _command_present(ctx: Any) -> bool:
+    # Checked again here because a value being built may hold a command_id that the
+    # command_id field skipped (the payload is ciphertext).
+    return ctx.command_id is not None and not payload_is_ciphertext(ctx)
+
+
 ApsFrame = Struct(
     "frame_control" / ApsFrameControl,
     "destination_endpoint" / If(_destination_endpoint_present, Int8ul),
@@ -201,8 +210,7 @@ ApsFrame = Struct(
     "extended_header" / If(this.frame_control.extended_header, ApsExtendedHeader),
     "auxiliary_security_header" / If(this.frame_control.security, AuxiliaryHeader),
     "command_id" / If(_command_id_present, Int8ul),
-    # A construct expression: "is not None" cannot be overloaded, "!= None" can.
-    "command" / If(this.command_id != None, ApsCommand),
+    "command" / If(_command_present, ApsCommand),
     "payload" / AllButLast(frame_mic_length, GreedyBytes),
     "mic" / Bytes(frame_mic_length),
 )

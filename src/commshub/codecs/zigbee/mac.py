@@ -315,8 +315,12 @@ def _level(ctx: Any) -> int:
 
 
 def _private_is_ciphertext(ctx: Any) -> bool:
-    # Parsing with ``plaintext=True`` reads a frame whose private payload was decrypted in place.
-    return is_encrypted(_level(ctx)) and not _root_params(ctx).get("plaintext", False)
+    # ``plaintext=True`` reads a frame whose private payload was decrypted in place;
+    # ``raw_private=True`` keeps the private payload as bytes to locate where it starts.
+    params = _root_params(ctx)
+    if params.get("raw_private", False):
+        return bool(ctx.frame_control.security_enabled)
+    return is_encrypted(_level(ctx)) and not params.get("plaintext", False)
 
 
 def _header_ies_present(ctx: Any) -> bool:
@@ -370,7 +374,7 @@ MacFrame = Struct(
     "source_address" / _address("source_addressing_mode"),
     "auxiliary_security_header" / If(_aux_header_present, AuxSecurityHeader),
     "header_ies" / If(_header_ies_present,
-                      TerminatedList(HeaderIe, _header_ie_is_last)),
+                      AllButLast(_mic_length, TerminatedList(HeaderIe, _header_ie_is_last))),
     "payload_ies" / If(_payload_ies_present,
                        AllButLast(_mic_length, TerminatedList(PayloadIe, _payload_ie_is_last))),
     "beacon" / If(_beacon_fields_present, BeaconFields),
@@ -440,9 +444,10 @@ def secure_mac_frame(frame: Mapping[str, Any], key: bytes, *,
     tag_length = mic_length(level)
     plain_value = {**frame, "mic": bytes(tag_length)}
     plain = build(MacFrame, plain_value, root=_ROOT, plaintext=True)
-    open_value = {**plain_value, "payload": b"", "command": None, "payload_ies": None}
-    open_length = len(build(MacFrame, open_value, root=_ROOT)) - tag_length
-    if not is_encrypted(level):
+    if is_encrypted(level):
+        open_value = {**plain_value, "payload": b""}
+        open_length = len(build(MacFrame, open_value, root=_ROOT, raw_private=True)) - tag_length
+    else:
         open_length = len(plain) - tag_length
     nonce = mac_nonce(_nonce_source(frame, source_address), frame_counter, level)
     secured = ccm_star_encrypt(key, nonce, level, plain[:open_length],
@@ -457,7 +462,8 @@ def unsecure_mac_frame(data: bytes, key: bytes, *, source_address: int | None = 
                        fcs: bool = True) -> Container:
     """Check the MIC of a secured frame, decrypt its private payload and return the frame
     parsed from the plaintext. Raises SecurityError when the MIC does not match."""
-    frame = parse_mac_frame(data, fcs=fcs)
+    frame = parse(MacPsdu, data, root=_ROOT, raw_private=True).mpdu.value if fcs else \
+        parse(MacFrame, data, root=_ROOT, raw_private=True)
     level, frame_counter = _security_parameters(frame, source_address)
     mpdu = bytes(data[:-FCS_LENGTH] if fcs else data)
     tag_length = mic_length(level)

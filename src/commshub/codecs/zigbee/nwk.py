@@ -223,6 +223,12 @@ def _command_id_present(ctx: Any) -> bool:
     return int(ctx.frame_control.frame_type) == _COMMAND and not payload_is_ciphertext(ctx)
 
 
+def _command_present(ctx: Any) -> bool:
+    # Checked again here because a value being built may hold a command_id that the
+    # command_id field skipped (the payload is ciphertext).
+    return ctx.command_id is not None and not payload_is_ciphertext(ctx)
+
+
 NwkFrame = Struct(
     "frame_control" / NwkFrameControl,
     "destination_address" / If(_routed, Int16ul),
@@ -235,8 +241,7 @@ NwkFrame = Struct(
     "source_route" / If(this.frame_control.source_route, SourceRoute),
     "auxiliary_security_header" / If(this.frame_control.security, AuxiliaryHeader),
     "command_id" / If(_command_id_present, Int8ul),
-    # A construct expression: "is not None" cannot be overloaded, "!= None" can.
-    "command" / If(this.command_id != None, NwkCommand),
+    "command" / If(_command_present, NwkCommand),
     "payload" / AllButLast(frame_mic_length, GreedyBytes),
     "mic" / Bytes(frame_mic_length),
 )

@@ -130,7 +130,8 @@ def _stream_remaining(stream: io.BufferedIOBase, path: str) -> int:
 
 
 class AllButLast(construct.Subconstruct):  # type: ignore[misc]
-    """Run ``subcon`` on the rest of the stream except its last ``count`` bytes.
+    """Run ``subcon`` on the rest of the stream, which it may not read beyond the stream's last
+    ``count`` bytes.
 
     ``count`` may be a context function. Used for payloads followed by a MIC or an FCS whose
     length is known only from the header.
@@ -147,8 +148,12 @@ class AllButLast(construct.Subconstruct):  # type: ignore[misc]
         if length < 0:
             raise construct.StreamError(
                 f"expected at least {count} bytes, found {length + count}", path=path)
-        data = construct.stream_read(stream, length, path)
-        return self.subcon._parsereport(io.BytesIO(data), context, path)
+        start = construct.stream_tell(stream, path)
+        bounded = io.BytesIO(construct.stream_read(stream, length, path))
+        value = self.subcon._parsereport(bounded, context, path)
+        # Bytes the subcon left unread stay in the outer stream for the fields that follow.
+        construct.stream_seek(stream, start + bounded.tell(), 0, path)
+        return value
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
         return self.subcon._build(obj, stream, context, path)
