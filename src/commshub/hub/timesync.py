@@ -821,6 +821,11 @@ class TimeClient:
         adjustment: Action
         if self._synced_at is None or abs(sample.offset_s) > settings.step_threshold_s:
             clock.step(monotonic, sample.offset_s)
+            # A request of the other source still in flight left at a time read on the old
+            # scale: move it onto the new one, or its answer would carry the step as delay.
+            for other in self._pollers.values():
+                if other.outstanding is not None:
+                    other.outstanding.sent_utc += sample.offset_s
             adjustment = ClockStepped(sample.source, sample.offset_s, sample.error_s)
             logger.info("clock stepped by %+.6f s from %s (max error %.6f s)",
                         sample.offset_s, sample.source.value, sample.error_s)
