@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -217,7 +217,7 @@ def test_timestamp_conversions() -> None:
     assert ntp_timestamp_from_unix(0.0) == 2_208_988_800 << 32
     assert ntp_timestamp_from_unix(0.5) == (2_208_988_800 << 32) | (1 << 31)
     assert unix_from_ntp_timestamp((2_208_988_800 << 32) | (1 << 30)) == 0.25
-    assert datetime_from_ntp_timestamp(0) == datetime(1900, 1, 1, tzinfo=timezone.utc)
+    assert datetime_from_ntp_timestamp(0) == datetime(1900, 1, 1, tzinfo=UTC)
     last = ntp_timestamp_from_unix(2_085_978_495.9999)
     assert last >> 32 == (1 << 32) - 1
     with pytest.raises(CodecError):

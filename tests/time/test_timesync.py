@@ -21,7 +21,6 @@ from commshub.codecs.time_service import SignedTime, parse_signed_time, sign_tim
 from commshub.errors import LocalProtocolError
 from commshub.hub.timesync import (
     DEFAULT_POLL_INTERVAL_S,
-    DEFAULT_RETRY_INITIAL_S,
     FREQUENCY_TOLERANCE_PPM,
     NTP_CHECKS,
     SIGNED_TIME_CHECKS,
