@@ -32,6 +32,7 @@ from commshub.codecs.gbcs.frame import (
     GbcsFrame,
     encode_frame,
     encode_general_signing,
+    encode_other_information,
     eui64,
     eui_hex,
     parse_frame,
@@ -282,7 +283,7 @@ def _grouping_header_tree(frame: GbcsFrame) -> Node:
         node.add("date-time", b"\x00", meaning="absent")
     else:
         node.add("date-time", b"\x0c" + frame.date_time, _cosem_date_time_text(frame.date_time))
-    other = _other_information(frame)
+    other = encode_other_information(frame)
     info = node.add("other-information", encode_length(len(other), forms.other_information) + other)
     info.add("length", encode_length(len(other), forms.other_information), len(other))
     info.add("message-code", frame.message_code.to_bytes(2, "big"), frame.message_code,
@@ -305,19 +306,6 @@ def _grouping_header_tree(frame: GbcsFrame) -> Node:
     node.add("content-length", encode_length(length, forms.content), length)
     node.raw = b"".join(child.raw for child in node.children)
     return node
-
-
-def _other_information(frame: GbcsFrame) -> bytes:
-    parts = [frame.message_code.to_bytes(2, "big")]
-    if frame.supplementary_remote_party_id is not None:
-        parts.append(frame.supplementary_remote_party_id)
-    if frame.supplementary_remote_party_counter is not None:
-        parts.append(frame.supplementary_remote_party_counter.to_bytes(8, "big"))
-    if frame.supplementary_originator_counter is not None:
-        parts.append(frame.supplementary_originator_counter.to_bytes(8, "big"))
-    if frame.supplementary_certificate is not None:
-        parts.append(frame.supplementary_certificate)
-    return b"".join(parts)
 
 
 def _signature_tree(frame: GbcsFrame, verdict: Verdict | None) -> Node:

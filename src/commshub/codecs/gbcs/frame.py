@@ -69,6 +69,7 @@ __all__ = [
     "parse_frame",
     "encode_frame",
     "encode_general_signing",
+    "encode_other_information",
     "eui64",
     "eui_hex",
 ]
@@ -210,10 +211,6 @@ class GbcsFrame:
     def has_mac_header(self) -> bool:
         return self.mac is not None
 
-    @property
-    def other_information_length(self) -> int:
-        return len(_encode_other_information(self))
-
     def replace(self, **changes: Any) -> "GbcsFrame":
         """Return a copy with ``changes`` applied (dataclasses.replace)."""
         return dataclasses.replace(self, **changes)
@@ -299,18 +296,32 @@ def _decode_other_information(data: bytes, path: str) -> dict[str, Any]:
     return fields
 
 
-def _encode_other_information(frame: GbcsFrame | dict[str, Any]) -> bytes:
-    get = frame.get if isinstance(frame, dict) else lambda name: getattr(frame, name)
-    out = int(get("message_code")).to_bytes(2, "big")
-    if get("supplementary_remote_party_id") is not None:
-        out += bytes(get("supplementary_remote_party_id"))
-    if get("supplementary_remote_party_counter") is not None:
-        out += int(get("supplementary_remote_party_counter")).to_bytes(8, "big")
-    if get("supplementary_originator_counter") is not None:
-        out += int(get("supplementary_originator_counter")).to_bytes(8, "big")
-    if get("supplementary_certificate") is not None:
-        out += bytes(get("supplementary_certificate"))
+def _encode_other_information(fields: dict[str, Any]) -> bytes:
+    out = int(fields["message_code"]).to_bytes(2, "big")
+    if fields.get("supplementary_remote_party_id") is not None:
+        out += bytes(fields["supplementary_remote_party_id"])
+    if fields.get("supplementary_remote_party_counter") is not None:
+        out += int(fields["supplementary_remote_party_counter"]).to_bytes(8, "big")
+    if fields.get("supplementary_originator_counter") is not None:
+        out += int(fields["supplementary_originator_counter"]).to_bytes(8, "big")
+    if fields.get("supplementary_certificate") is not None:
+        out += bytes(fields["supplementary_certificate"])
     return out
+
+
+def _other_information_fields(frame: GbcsFrame) -> dict[str, Any]:
+    return {
+        "message_code": frame.message_code,
+        "supplementary_remote_party_id": frame.supplementary_remote_party_id,
+        "supplementary_remote_party_counter": frame.supplementary_remote_party_counter,
+        "supplementary_originator_counter": frame.supplementary_originator_counter,
+        "supplementary_certificate": frame.supplementary_certificate,
+    }
+
+
+def encode_other_information(frame: GbcsFrame) -> bytes:
+    """Encode the frame's other-information field content (without its length)."""
+    return _encode_other_information(_other_information_fields(frame))
 
 
 class _OtherInformation(construct.Adapter):  # type: ignore[misc]
@@ -430,13 +441,7 @@ def _apdu_container(frame: GbcsFrame, *, signature: bytes | None) -> dict[str, A
         "recipient": frame.recipient,
         "date_time": frame.date_time,
         "other_information_form": forms.other_information,
-        "other_information": {
-            "message_code": frame.message_code,
-            "supplementary_remote_party_id": frame.supplementary_remote_party_id,
-            "supplementary_remote_party_counter": frame.supplementary_remote_party_counter,
-            "supplementary_originator_counter": frame.supplementary_originator_counter,
-            "supplementary_certificate": frame.supplementary_certificate,
-        },
+        "other_information": _other_information_fields(frame),
         "content_form": forms.content,
         "content": frame.content,
         "signature_form": forms.signature,
