@@ -27,6 +27,7 @@ from construct import (
 
 from commshub.codecs.common import build, parse
 from commshub.codecs.zigbee.security import (
+    KEY_IDS,
     ZIGBEE_SECURITY_LEVEL,
     AuxiliaryHeader,
     frame_mic_length,
@@ -35,7 +36,7 @@ from commshub.codecs.zigbee.security import (
     secure_zigbee_frame,
     unsecure_zigbee_frame,
 )
-from commshub.codecs.zigbee.stack_common import AllButLast, BitFields
+from commshub.codecs.zigbee.stack_common import AllButLast, BitFields, enum_int
 from commshub.errors import LocalProtocolError, RemoteProtocolError
 
 __all__ = [
@@ -83,11 +84,11 @@ _NOT_FRAGMENTED = 0
 
 
 def _fragmented(ctx: Any) -> bool:
-    return int(ctx.extended_frame_control.fragmentation) != _NOT_FRAGMENTED
+    return enum_int(ctx.extended_frame_control.fragmentation, FRAGMENTATION) != _NOT_FRAGMENTED
 
 
 def _is_ack_frame(ctx: Any) -> bool:
-    return int(ctx._.frame_control.frame_type) == _ACK
+    return enum_int(ctx._.frame_control.frame_type, APS_FRAME_TYPES) == _ACK
 
 
 ApsExtendedHeader = Struct(
@@ -159,7 +160,7 @@ ApsCommand = Switch(
 
 
 def _frame_type(ctx: Any) -> int:
-    return int(ctx.frame_control.frame_type)
+    return enum_int(ctx.frame_control.frame_type, APS_FRAME_TYPES)
 
 
 def _addressed(ctx: Any) -> bool:
@@ -172,12 +173,12 @@ def _destination_endpoint_present(ctx: Any) -> bool:
     if _frame_type(ctx) == _ACK:
         return not ctx.frame_control.ack_format
     return (_frame_type(ctx) == _DATA
-            and int(ctx.frame_control.delivery_mode) in (_UNICAST, _BROADCAST))
+            and enum_int(ctx.frame_control.delivery_mode, DELIVERY_MODES) in (_UNICAST, _BROADCAST))
 
 
 def _group_address_present(ctx: Any) -> bool:
     return (_frame_type(ctx) in (_DATA, _INTER_PAN)
-            and int(ctx.frame_control.delivery_mode) == _GROUP)
+            and enum_int(ctx.frame_control.delivery_mode, DELIVERY_MODES) == _GROUP)
 
 
 def _cluster_and_profile_present(ctx: Any) -> bool:
@@ -239,7 +240,7 @@ def secure_aps_frame(frame: Mapping[str, Any], key: bytes, *,
     it. ``source_address`` is the sender's EUI-64, needed when the auxiliary header does not
     carry it (extended nonce 0); the NWK header's source IEEE address is the usual origin.
     """
-    key_id = int(frame["auxiliary_security_header"]["security_control"]["key_id"])
+    key_id = enum_int(frame["auxiliary_security_header"]["security_control"]["key_id"], KEY_IDS)
     return secure_zigbee_frame(ApsFrame, frame, hashed_key_for(key_id, key), root=_ROOT,
                                security_level=security_level, source_address=source_address)
 
@@ -252,7 +253,7 @@ def unsecure_aps_frame(data: bytes, key: bytes, *, source_address: int | None = 
     header = frame.auxiliary_security_header
     if header is None:
         raise LocalProtocolError("the APS frame is not secured: its security bit is 0")
-    key_id = int(header.security_control.key_id)
+    key_id = enum_int(header.security_control.key_id, KEY_IDS)
     return unsecure_zigbee_frame(ApsFrame, data, hashed_key_for(key_id, key), root=_ROOT,
                                  security_level=security_level, source_address=source_address)
 
@@ -322,9 +323,9 @@ class ApsReassembler:
     def add_frame(self, frame: Mapping[str, Any]) -> BlockAck | None:
         """Add a parsed APS data frame that carries an extended header with fragmentation."""
         header = frame.get("extended_header")
-        if header is None or int(header["extended_frame_control"]["fragmentation"]) == 0:
+        if header is None or enum_int(header["extended_frame_control"]["fragmentation"], FRAGMENTATION) == 0:
             raise RemoteProtocolError("the APS frame is not a fragment")
-        first = int(header["extended_frame_control"]["fragmentation"]) == 1
+        first = enum_int(header["extended_frame_control"]["fragmentation"], FRAGMENTATION) == 1
         number = int(header["block_number"])
         return self.add(0 if first else number, bytes(frame["payload"]),
                         total_blocks=number if first else None)

@@ -24,8 +24,14 @@ from commshub.codecs.zigbee import aps, mac, nwk
 from commshub.codecs.zigbee.stack_common import format_eui64
 from commshub.errors import CodecError, CommshubError, SecurityError
 
-__all__ = ["decode_mac", "decode_nwk", "decode_aps", "frame_tree", "load_key_file",
-           "KEY_FILE_NAME"]
+__all__ = [
+    "KEY_FILE_NAME",
+    "decode_aps",
+    "decode_mac",
+    "decode_nwk",
+    "frame_tree",
+    "load_key_file",
+]
 
 KEY_FILE_NAME = "zigbee_pc_keys"
 _KEY_RECORD = re.compile(r'^\s*"([^"]*)"\s*,\s*"([^"]*)"\s*,\s*"([^"]*)"')

@@ -46,7 +46,13 @@ from commshub.codecs.zigbee.security import (
     mac_nonce,
     mic_length,
 )
-from commshub.codecs.zigbee.stack_common import AllButLast, BitFields, TerminatedList, crc16_kermit
+from commshub.codecs.zigbee.stack_common import (
+    AllButLast,
+    BitFields,
+    TerminatedList,
+    crc16_kermit,
+    enum_int,
+)
 from commshub.errors import LocalProtocolError, UnsupportedError
 
 __all__ = [
@@ -111,10 +117,10 @@ FrameControl = BitFields(
 def destination_pan_present(fc: Mapping[str, Any]) -> bool:
     """Return whether the Destination PAN ID field is present: 802.15.4-2015 Table 7-2 for
     frame version 2, 802.15.4-2006 7.2.1.5 for the older versions."""
-    dst = int(fc["destination_addressing_mode"])
-    src = int(fc["source_addressing_mode"])
+    dst = enum_int(fc["destination_addressing_mode"], ADDRESS_MODES)
+    src = enum_int(fc["source_addressing_mode"], ADDRESS_MODES)
     compression = bool(fc["pan_id_compression"])
-    if int(fc["frame_version"]) < _VERSION_2015:
+    if enum_int(fc["frame_version"], FRAME_VERSIONS) < _VERSION_2015:
         return dst != 0
     if dst == 0 and src == 0:
         return compression
@@ -129,12 +135,12 @@ def destination_pan_present(fc: Mapping[str, Any]) -> bool:
 
 def source_pan_present(fc: Mapping[str, Any]) -> bool:
     """Return whether the Source PAN ID field is present (same sources as above)."""
-    dst = int(fc["destination_addressing_mode"])
-    src = int(fc["source_addressing_mode"])
+    dst = enum_int(fc["destination_addressing_mode"], ADDRESS_MODES)
+    src = enum_int(fc["source_addressing_mode"], ADDRESS_MODES)
     compression = bool(fc["pan_id_compression"])
     if src == 0:
         return False
-    if int(fc["frame_version"]) < _VERSION_2015:
+    if enum_int(fc["frame_version"], FRAME_VERSIONS) < _VERSION_2015:
         return not (compression and dst != 0)
     if dst == _EXTENDED and src == _EXTENDED:
         return False
@@ -143,11 +149,11 @@ def source_pan_present(fc: Mapping[str, Any]) -> bool:
 
 def _sequence_number_present(fc: Mapping[str, Any]) -> bool:
     # The suppression bit exists from frame version 2 on; in older versions bit 8 is reserved.
-    return int(fc["frame_version"]) < _VERSION_2015 or not fc["sequence_number_suppression"]
+    return enum_int(fc["frame_version"], FRAME_VERSIONS) < _VERSION_2015 or not fc["sequence_number_suppression"]
 
 
 def _address(mode_key: str) -> Construct:
-    return Switch(lambda ctx: int(ctx.frame_control[mode_key]),
+    return Switch(lambda ctx: enum_int(ctx.frame_control[mode_key], ADDRESS_MODES),
                   {_SHORT: Int16ul, _EXTENDED: Int64ul})
 
 
@@ -166,9 +172,9 @@ SecurityControl = BitFields(
 AuxSecurityHeader = Struct(
     "security_control" / SecurityControl,
     "frame_counter" / If(lambda ctx: not ctx.security_control.frame_counter_suppression, Int32ul),
-    "key_source" / Switch(lambda ctx: int(ctx.security_control.key_id_mode),
+    "key_source" / Switch(lambda ctx: enum_int(ctx.security_control.key_id_mode, KEY_ID_MODES),
                           {2: Int32ul, 3: Int64ul}),
-    "key_index" / If(lambda ctx: int(ctx.security_control.key_id_mode) != 0, Int8ul),
+    "key_index" / If(lambda ctx: enum_int(ctx.security_control.key_id_mode, KEY_ID_MODES) != 0, Int8ul),
 )
 
 # 802.15.4-2015 Table 7-7 (header IE element IDs) and Table 7-15 (payload IE group IDs).
@@ -195,7 +201,7 @@ def _ie_name(names: Mapping[int, str], number: int) -> Any:
 
 HeaderIe = Struct(
     "_descriptor" / Rebuild(
-        Int16ul, lambda ctx: len(ctx.content) | (int(ctx.element_id) << 7)),
+        Int16ul, lambda ctx: len(ctx.content) | (enum_int(ctx.element_id, HEADER_IE_IDS) << 7)),
     "element_id" / Computed(lambda ctx: _ie_name(HEADER_IE_IDS, (ctx._descriptor >> 7) & 0xFF)),
     # Bit 15 is the IE type; a header IE list is parsed only until its termination IE, so a
     # set bit here means the frame is malformed and the content length says how to skip it.
@@ -206,7 +212,7 @@ HeaderIe = Struct(
 PayloadIe = Struct(
     "_descriptor" / Rebuild(
         Int16ul,
-        lambda ctx: _PAYLOAD_IE_TYPE | (int(ctx.group_id) << 11) | len(ctx.content)),
+        lambda ctx: _PAYLOAD_IE_TYPE | (enum_int(ctx.group_id, PAYLOAD_IE_GROUPS) << 11) | len(ctx.content)),
     "group_id" / Computed(lambda ctx: _ie_name(PAYLOAD_IE_GROUPS, (ctx._descriptor >> 11) & 0xF)),
     "content" / Bytes(lambda ctx: ctx._descriptor & _PAYLOAD_IE_LENGTH_MASK),
 )
@@ -273,7 +279,7 @@ DISASSOCIATION_REASONS = {0x01: "coordinator_wishes_device_to_leave",
 
 def _realignment_has_channel_page(ctx: Any) -> bool:
     # The Channel Page field exists only in frames of version 2006 or later (7.3.8).
-    return int(ctx._.frame_control.frame_version) >= _VERSION_2006
+    return enum_int(ctx._.frame_control.frame_version, FRAME_VERSIONS) >= _VERSION_2006
 
 
 # Payloads of the commands whose layout is fixed; the others stay in ``payload``.
@@ -306,7 +312,7 @@ def _root_params(ctx: Any) -> Mapping[str, Any]:
 def _aux_header_present(ctx: Any) -> bool:
     # 802.15.4-2003 security has no auxiliary header in this layout (its frame counter sits in
     # the payload), so a secured 2003 frame keeps everything after the addresses as payload.
-    return bool(ctx.frame_control.security_enabled) and int(ctx.frame_control.frame_version) >= 1
+    return bool(ctx.frame_control.security_enabled) and enum_int(ctx.frame_control.frame_version, FRAME_VERSIONS) >= 1
 
 
 def _level(ctx: Any) -> int:
@@ -326,35 +332,35 @@ def _private_is_ciphertext(ctx: Any) -> bool:
 def _header_ies_present(ctx: Any) -> bool:
     # Bit 9 is the IE Present flag from frame version 2 on and reserved before.
     fc = ctx.frame_control
-    return bool(fc.ie_present) and int(fc.frame_version) >= _VERSION_2015
+    return bool(fc.ie_present) and enum_int(fc.frame_version, FRAME_VERSIONS) >= _VERSION_2015
 
 
 def _payload_ies_present(ctx: Any) -> bool:
     ies = ctx.header_ies
-    if not ies or (_private_is_ciphertext(ctx) and int(ctx.frame_control.frame_version) >= 2):
+    if not ies or (_private_is_ciphertext(ctx) and enum_int(ctx.frame_control.frame_version, FRAME_VERSIONS) >= 2):
         return False
-    return int(ies[-1].element_id) == _HT1
+    return enum_int(ies[-1].element_id, HEADER_IE_IDS) == _HT1
 
 
 def _payload_ie_is_last(ie: Any) -> bool:
-    return int(ie.group_id) == _PAYLOAD_TERMINATION
+    return enum_int(ie.group_id, PAYLOAD_IE_GROUPS) == _PAYLOAD_TERMINATION
 
 
 def _header_ie_is_last(ie: Any) -> bool:
-    return int(ie.element_id) in (_HT1, _HT2)
+    return enum_int(ie.element_id, HEADER_IE_IDS) in (_HT1, _HT2)
 
 
 def _beacon_fields_present(ctx: Any) -> bool:
     # Enhanced beacons (frame version 2) carry their information in IEs instead.
-    return (int(ctx.frame_control.frame_type) == _BEACON
-            and int(ctx.frame_control.frame_version) < _VERSION_2015)
+    return (enum_int(ctx.frame_control.frame_type, FRAME_TYPES) == _BEACON
+            and enum_int(ctx.frame_control.frame_version, FRAME_VERSIONS) < _VERSION_2015)
 
 
 def _command_id_present(ctx: Any) -> bool:
     # With frame version 2 the command ID follows the payload IEs inside the private payload.
-    if int(ctx.frame_control.frame_type) != _COMMAND:
+    if enum_int(ctx.frame_control.frame_type, FRAME_TYPES) != _COMMAND:
         return False
-    return not (_private_is_ciphertext(ctx) and int(ctx.frame_control.frame_version) >= 2)
+    return not (_private_is_ciphertext(ctx) and enum_int(ctx.frame_control.frame_version, FRAME_VERSIONS) >= 2)
 
 
 def _command_present(ctx: Any) -> bool:
@@ -414,7 +420,7 @@ def build_mac_frame(frame: Mapping[str, Any], *, fcs: bool = True,
 def _nonce_source(frame: Mapping[str, Any], source_address: int | None) -> int:
     if source_address is not None:
         return source_address
-    if int(frame["frame_control"]["source_addressing_mode"]) == _EXTENDED:
+    if enum_int(frame["frame_control"]["source_addressing_mode"], ADDRESS_MODES) == _EXTENDED:
         return int(frame["source_address"])
     raise LocalProtocolError(
         "the MAC nonce needs the sender's extended address, and this frame carries a short "

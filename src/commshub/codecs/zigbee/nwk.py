@@ -42,7 +42,7 @@ from commshub.codecs.zigbee.security import (
     secure_zigbee_frame,
     unsecure_zigbee_frame,
 )
-from commshub.codecs.zigbee.stack_common import AllButLast, BitFields
+from commshub.codecs.zigbee.stack_common import AllButLast, BitFields, enum_int
 
 __all__ = [
     "END_DEVICE_TIMEOUTS_MINUTES",
@@ -216,11 +216,11 @@ NwkCommand = Switch(
 
 def _routed(ctx: Any) -> bool:
     # An inter-PAN frame's NWK header is its frame control alone (ZigBee Annex B.3).
-    return int(ctx.frame_control.frame_type) != _INTER_PAN
+    return enum_int(ctx.frame_control.frame_type, NWK_FRAME_TYPES) != _INTER_PAN
 
 
 def _command_id_present(ctx: Any) -> bool:
-    return int(ctx.frame_control.frame_type) == _COMMAND and not payload_is_ciphertext(ctx)
+    return enum_int(ctx.frame_control.frame_type, NWK_FRAME_TYPES) == _COMMAND and not payload_is_ciphertext(ctx)
 
 
 def _command_present(ctx: Any) -> bool:

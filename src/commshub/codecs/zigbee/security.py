@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
 from commshub.codecs.common import build, parse
-from commshub.codecs.zigbee.stack_common import BitFields
+from commshub.codecs.zigbee.stack_common import BitFields, enum_int
 from commshub.errors import CodecError, LocalProtocolError, SecurityError
 
 __all__ = [
@@ -266,7 +266,7 @@ AuxiliaryHeader = Struct(
     "security_control" / SecurityControl,
     "frame_counter" / Int32ul,
     "source_address" / If(this.security_control.extended_nonce, Int64ul),
-    "key_sequence_number" / If(lambda ctx: int(ctx.security_control.key_id) == KeyId.NETWORK_KEY,
+    "key_sequence_number" / If(lambda ctx: enum_int(ctx.security_control.key_id, KEY_IDS) == KeyId.NETWORK_KEY,
                                Int8ul),
 )
 
@@ -277,7 +277,7 @@ def auxiliary_header_length(header: Mapping[str, Any]) -> int:
     length = _AUX_FIXED_LENGTH
     if control["extended_nonce"]:
         length += _EUI64_LENGTH
-    if int(control["key_id"]) == KeyId.NETWORK_KEY:
+    if enum_int(control["key_id"], KEY_IDS) == KeyId.NETWORK_KEY:
         length += 1
     return length
 

@@ -17,6 +17,7 @@ __all__ = [
     "TerminatedList",
     "crc16_kermit",
     "crc16_x25",
+    "enum_int",
     "format_eui64",
     "parse_eui64",
 ]
@@ -62,6 +63,18 @@ def parse_eui64(text: str) -> int:
     return int(cleaned, 16)
 
 
+def enum_int(value: Any, names: Mapping[int, str]) -> int:
+    """Return the number of an enum field given as a number, a parsed EnumIntegerString or a
+    name from ``names`` (values built by hand may use plain names)."""
+    if isinstance(value, str) and not isinstance(value, EnumIntegerString):
+        for number, text in names.items():
+            if text == value:
+                return number
+        raise construct.ExplicitError(f"unknown name {value!r}; expected one of "
+                                      f"{sorted(names.values())}")
+    return int(value)
+
+
 FieldSpec = tuple[str, int] | tuple[str, int, Mapping[int, str]]
 
 
@@ -71,7 +84,8 @@ class BitFields(Adapter):  # type: ignore[misc]
     One-bit fields without names decode to bool. Fields with a name table decode to
     construct's EnumIntegerString when the value is named and to a plain int otherwise
     (tolerant parse). Building accepts names or ints; an unknown name, a value too wide for its
-    field or a key that is not a field raises (strict build). Missing fields build as 0.
+    field, a missing field or a key that is not a field raises (strict build); only fields
+    named ``reserved...`` may be left out and build as 0.
     """
 
     def __init__(self, subcon: Construct, *fields: FieldSpec) -> None:
@@ -108,6 +122,8 @@ class BitFields(Adapter):  # type: ignore[misc]
             raise construct.ExplicitError(f"unknown bit fields {sorted(unknown)}", path=path)
         word = 0
         for name, shift, mask, _, by_name in self.layout:
+            if name not in obj and not name.startswith("reserved"):
+                raise construct.ExplicitError(f"missing bit field {name!r}", path=path)
             value = obj.get(name, 0)
             if isinstance(value, EnumIntegerString):
                 value = value.intvalue
