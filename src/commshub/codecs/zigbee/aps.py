@@ -36,7 +36,7 @@ from commshub.codecs.zigbee.security import (
     secure_zigbee_frame,
     unsecure_zigbee_frame,
 )
-from commshub.codecs.zigbee.stack_common import AllButLast, BitFields, enum_int
+from commshub.codecs.zigbee.stack_common import AllButLast, BitFields, enum_int, to_container
 from commshub.errors import LocalProtocolError, RemoteProtocolError
 
 __all__ = [
@@ -227,7 +227,8 @@ def parse_aps_frame(data: bytes, *, security_level: int = ZIGBEE_SECURITY_LEVEL,
 def build_aps_frame(frame: Mapping[str, Any], *, security_level: int = ZIGBEE_SECURITY_LEVEL,
                     plaintext: bool = False) -> bytes:
     """Build an APS frame from a value shaped like :func:`parse_aps_frame`'s result."""
-    return build(ApsFrame, frame, root=_ROOT, security_level=security_level, plaintext=plaintext)
+    return build(ApsFrame, to_container(frame), root=_ROOT, security_level=security_level,
+                 plaintext=plaintext)
 
 
 def secure_aps_frame(frame: Mapping[str, Any], key: bytes, *,
@@ -240,6 +241,7 @@ def secure_aps_frame(frame: Mapping[str, Any], key: bytes, *,
     it. ``source_address`` is the sender's EUI-64, needed when the auxiliary header does not
     carry it (extended nonce 0); the NWK header's source IEEE address is the usual origin.
     """
+    frame = to_container(frame)
     key_id = enum_int(frame["auxiliary_security_header"]["security_control"]["key_id"], KEY_IDS)
     return secure_zigbee_frame(ApsFrame, frame, hashed_key_for(key_id, key), root=_ROOT,
                                security_level=security_level, source_address=source_address)

@@ -52,6 +52,7 @@ from commshub.codecs.zigbee.stack_common import (
     TerminatedList,
     crc16_kermit,
     enum_int,
+    to_container,
 )
 from commshub.errors import LocalProtocolError, UnsupportedError
 
@@ -411,7 +412,7 @@ def build_mac_frame(frame: Mapping[str, Any], *, fcs: bool = True,
                     plaintext: bool = False) -> bytes:
     """Build an 802.15.4 frame from a value shaped like :func:`parse_mac_frame`'s result;
     with ``fcs`` append the CRC-16/KERMIT, least significant byte first."""
-    mpdu = build(MacFrame, frame, root=_ROOT, plaintext=plaintext)
+    mpdu = build(MacFrame, to_container(frame), root=_ROOT, plaintext=plaintext)
     if fcs:
         return mpdu + crc16_kermit(mpdu).to_bytes(FCS_LENGTH, "little")
     return mpdu
@@ -446,6 +447,7 @@ def secure_mac_frame(frame: Mapping[str, Any], key: bytes, *,
     ``frame`` holds the plaintext fields; its ``mic`` is replaced by the computed MIC. The
     nonce uses the frame's extended source address unless ``source_address`` is given.
     """
+    frame = to_container(frame)
     level, frame_counter = _security_parameters(frame, source_address)
     tag_length = mic_length(level)
     plain_value = {**frame, "mic": bytes(tag_length)}

@@ -42,7 +42,7 @@ from commshub.codecs.zigbee.security import (
     secure_zigbee_frame,
     unsecure_zigbee_frame,
 )
-from commshub.codecs.zigbee.stack_common import AllButLast, BitFields, enum_int
+from commshub.codecs.zigbee.stack_common import AllButLast, BitFields, enum_int, to_container
 
 __all__ = [
     "END_DEVICE_TIMEOUTS_MINUTES",
@@ -268,7 +268,8 @@ def parse_nwk_frame(data: bytes, *, security_level: int = ZIGBEE_SECURITY_LEVEL,
 def build_nwk_frame(frame: Mapping[str, Any], *, security_level: int = ZIGBEE_SECURITY_LEVEL,
                     plaintext: bool = False) -> bytes:
     """Build a NWK frame from a value shaped like :func:`parse_nwk_frame`'s result."""
-    return build(NwkFrame, frame, root=_ROOT, security_level=security_level, plaintext=plaintext)
+    return build(NwkFrame, to_container(frame), root=_ROOT, security_level=security_level,
+                 plaintext=plaintext)
 
 
 def secure_nwk_frame(frame: Mapping[str, Any], network_key: bytes, *,
@@ -298,4 +299,4 @@ def parse_zigbee_beacon(data: bytes) -> Container:
 
 def build_zigbee_beacon(payload: Mapping[str, Any]) -> bytes:
     """Build a ZigBee beacon payload."""
-    return build(ZigbeeBeaconPayload, payload, root="zigbee_beacon")
+    return build(ZigbeeBeaconPayload, to_container(payload), root="zigbee_beacon")

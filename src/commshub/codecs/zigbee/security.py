@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
 from commshub.codecs.common import build, parse
-from commshub.codecs.zigbee.stack_common import BitFields, enum_int
+from commshub.codecs.zigbee.stack_common import BitFields, enum_int, to_container
 from commshub.errors import CodecError, LocalProtocolError, SecurityError
 
 __all__ = [
@@ -356,6 +356,7 @@ def secure_zigbee_frame(con: Construct, frame: Mapping[str, Any], key: bytes, *,
     The security control byte goes on the air as given in ``frame`` (level 0 in ZigBee PRO);
     the nonce and the authenticated data use ``security_level`` patched in (ZigBee 4.3.1.1).
     """
+    frame = to_container(frame)
     level = int(frame["auxiliary_security_header"]["security_control"]["security_level"])
     level = level or security_level
     layout = _layout(con, frame, level, root)

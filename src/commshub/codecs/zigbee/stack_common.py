@@ -75,6 +75,16 @@ def enum_int(value: Any, names: Mapping[int, str]) -> int:
     return int(value)
 
 
+def to_container(value: Any) -> Any:
+    """Return ``value`` with every mapping turned into a construct Container (and every list
+    into a ListContainer), so that hand-made dict values build like parsed ones."""
+    if isinstance(value, Mapping):
+        return Container((key, to_container(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return ListContainer(to_container(item) for item in value)
+    return value
+
+
 FieldSpec = tuple[str, int] | tuple[str, int, Mapping[int, str]]
 
 
