@@ -348,10 +348,10 @@ def _fill_payload(node: Node, frame: GbcsFrame, payload: Payload, keys: KeyStore
     elif isinstance(payload, Asn1Payload):
         _asn1_tree(node, payload)
     else:
-        _dlms_tree(node, payload, keys)
+        _dlms_tree(node, frame, payload, keys)
 
 
-def _dlms_tree(node: Node, apdu: Apdu, keys: KeyStore | None) -> None:
+def _dlms_tree(node: Node, frame: GbcsFrame, apdu: Apdu, keys: KeyStore | None) -> None:
     tree = apdu_tree(apdu, raw=node.raw)
     node.meaning = f"dlms {tree.meaning}"
     node.children.append(tree)
@@ -365,7 +365,7 @@ def _dlms_tree(node: Node, apdu: Apdu, keys: KeyStore | None) -> None:
             child.add("plaintext", meaning="not decrypted: no key store given")
             continue
         try:
-            plaintext = decrypt_protected_data(protected, keys)
+            plaintext = decrypt_protected_data(frame, protected, keys)
         except (SecurityError, CodecError) as exc:
             child.add("plaintext", meaning=f"decryption failed: {exc}")
             continue

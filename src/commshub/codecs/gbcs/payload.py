@@ -8,7 +8,7 @@ classifies the same way).
 Protected parts are decrypted with :mod:`commshub.codecs.gbcs.crypto`: GBZ encrypted
 components with the frame's encryption key, and DLMS "protected attributes" (the GBCS Data
 Protection structure of an access-response: protection parameters, then an octet-string
-``31 00000000 || ciphertext || tag``) with the key named by their own protection parameters.
+``31 00000000 || ciphertext || tag``) with the same frame-level key.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Union
 from commshub.codecs.dlms import Data, DataType, build_apdu, parse_apdu, parse_data
 from commshub.codecs.dlms.xdlms import AccessRequest, AccessResponse, Apdu, DataNotification
 from commshub.codecs.gbcs.asn1 import Asn1Payload, decode_asn1
-from commshub.codecs.gbcs.crypto import decrypt_part, derive_key, encryption_key
+from commshub.codecs.gbcs.crypto import decrypt_part, encryption_key
 from commshub.codecs.gbcs.frame import EUI64_LENGTH, GbcsFrame
 from commshub.codecs.gbcs.gbz import (
     GBZ_PROFILE_ID,
@@ -32,7 +32,7 @@ from commshub.codecs.gbcs.gbz import (
     parse_gbz,
     parse_gbz_alert,
 )
-from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage
+from commshub.codecs.gbcs.keystore import KeyStore
 from commshub.codecs.gbcs.tables import Cra
 from commshub.errors import CodecError, SecurityError
 
@@ -104,8 +104,9 @@ def encode_payload(payload: Payload) -> bytes:
 
 @dataclass(frozen=True)
 class ProtectedData:
-    """One DLMS protected-attributes block: the parties and counter that name its key, and
-    ``ciphertext`` (ciphertext || 12-octet tag, after the 5-octet security header)."""
+    """One DLMS protected-attributes block: the parties and counter of its protection
+    parameters, and ``ciphertext`` (ciphertext || 12-octet tag, after the 5-octet security
+    header)."""
 
     transaction_type: int
     counter: int
@@ -173,24 +174,21 @@ def _as_protected(item: Data) -> ProtectedData | None:
     )
 
 
-def decrypt_protected_data(protected: ProtectedData, keys: KeyStore) -> Data | None:
+def decrypt_protected_data(frame: GbcsFrame, protected: ProtectedData, keys: KeyStore) -> Data | None:
     """Decrypt and decode a DLMS protected-attributes block; None when no key pair is known.
+
+    The key is the frame's encryption key (:func:`encryption_key`), as gbcs-parser derives it.
+    The block's own protection parameters name the business recipient even where the frame
+    names a supplementary remote party (the RTDS ECS21b "unknown remote party" response), and
+    only the frame's parties decrypt that case.
 
     Raises SecurityError when the tag does not match and CodecError when the plaintext is
     not one A-XDR Data value.
     """
-    pair = None
-    for mine, theirs in ((protected.recipient, protected.originator), (protected.originator, protected.recipient)):
-        private = keys.private_key(mine, KeyUsage.KEY_AGREEMENT)
-        public = keys.public_key(theirs, KeyUsage.KEY_AGREEMENT)
-        if private is not None and public is not None:
-            pair = (private, public)
-            break
-    if pair is None:
+    key = encryption_key(frame, keys)
+    if key is None:
         return None
-    key = derive_key(*pair, originator=protected.originator, transaction_type=protected.transaction_type,
-                     counter=protected.counter, recipient=protected.recipient)
-    return parse_data(decrypt_part(key, protected.originator, protected.ciphertext))
+    return parse_data(decrypt_part(key, frame.originator, protected.ciphertext))
 
 
 def decrypt_component(frame: GbcsFrame, component: GbzComponent, keys: KeyStore) -> bytes | None:
