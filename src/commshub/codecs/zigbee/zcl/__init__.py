@@ -8,6 +8,7 @@ descriptors, e.g. ``ota.QUERY_NEXT_IMAGE_RESPONSE.reply(request, status=Status.S
 from commshub.codecs.zigbee.zcl import foundation
 from commshub.codecs.zigbee.zcl.clusters import (
     BASIC,
+    CALENDAR,
     DEVICE_MANAGEMENT,
     EVENTS,
     IDENTIFY,
@@ -19,6 +20,7 @@ from commshub.codecs.zigbee.zcl.clusters import (
     PRICE,
     TIME,
     TUNNELING,
+    calendar,
     device_management,
     general,
     key_establishment,
@@ -50,6 +52,7 @@ from commshub.codecs.zigbee.zcl.types import (
 
 __all__ = [
     "BASIC",
+    "CALENDAR",
     "CLUSTERS",
     "DEVICE_MANAGEMENT",
     "EVENTS",
@@ -76,6 +79,7 @@ __all__ = [
     "ZclFrame",
     "ZclText",
     "build_zcl",
+    "calendar",
     "cluster_name",
     "command_of",
     "datetime_to_utc",

@@ -352,7 +352,7 @@ _VALUE_BY_TYPE: dict[int, Construct] = {
     DataType.BAG: _COLLECTION,
     DataType.TIME_OF_DAY: _TIME_OF_DAY,
     DataType.DATE: _DATE,
-    DataType.UTC_TIME: Int32ul,
+    DataType.UTC_TIME: construct.Renamed(Int32ul, newdocs="UTCTime: seconds since 2000-01-01 UTC"),
     DataType.CLUSTER_ID: Int16ul,
     DataType.ATTRIBUTE_ID: Int16ul,
     DataType.BACNET_OID: Int32ul,
@@ -376,6 +376,7 @@ Boolean = VALUE[DataType.BOOLEAN]
 OctetString = VALUE[DataType.OCTET_STRING]
 CharacterString = VALUE[DataType.CHARACTER_STRING]
 Eui64 = VALUE[DataType.IEEE_ADDRESS]
+Date = VALUE[DataType.DATE]
 
 
 def value_construct(type_field: str = "type") -> Construct:

@@ -2,6 +2,7 @@
 :data:`commshub.codecs.zigbee.zcl.schema.CLUSTERS`."""
 
 from commshub.codecs.zigbee.zcl.clusters import (
+    calendar,
     device_management,
     general,
     key_establishment,
@@ -12,6 +13,7 @@ from commshub.codecs.zigbee.zcl.clusters import (
     price,
     tunneling,
 )
+from commshub.codecs.zigbee.zcl.clusters.calendar import CALENDAR
 from commshub.codecs.zigbee.zcl.clusters.device_management import DEVICE_MANAGEMENT, EVENTS
 from commshub.codecs.zigbee.zcl.clusters.general import BASIC, IDENTIFY, TIME
 from commshub.codecs.zigbee.zcl.clusters.key_establishment import KEY_ESTABLISHMENT
@@ -24,6 +26,7 @@ from commshub.codecs.zigbee.zcl.clusters.tunneling import TUNNELING
 
 __all__ = [
     "BASIC",
+    "CALENDAR",
     "DEVICE_MANAGEMENT",
     "EVENTS",
     "IDENTIFY",
@@ -35,6 +38,7 @@ __all__ = [
     "PRICE",
     "TIME",
     "TUNNELING",
+    "calendar",
     "device_management",
     "general",
     "key_establishment",
