@@ -30,6 +30,8 @@ __all__ = [
     "HdlcAddress",
     "HdlcFrame",
     "HdlcReader",
+    "SegmentAssembler",
+    "split_information",
     "crc16_x25",
     "parse_frame",
     "build_frame",
@@ -354,3 +356,44 @@ class HdlcReader:
         offset = cause.offset if cause is not None else 0
         raise CodecError(f"{reason}; dropped {len(dropped)} octets up to the next flag",
                          path=path, offset=offset, data=dropped if cause is None else cause.data)
+
+
+def split_information(information: bytes, max_length: int) -> list[bytes]:
+    """Split an information field into parts of at most ``max_length`` octets, to send as
+    I-frames whose segmentation bit is set on every part but the last."""
+    if max_length < 1:
+        raise CodecError(f"maximum information length must be positive, got {max_length}",
+                         path=("hdlc", "information"))
+    if not information:
+        return [b""]
+    return [bytes(information[start : start + max_length])
+            for start in range(0, len(information), max_length)]
+
+
+class SegmentAssembler:
+    """Join the information fields of a segmented sequence of I-frames (IEC 62056-46 clause
+    6.4.4.4.3: every frame but the last carries the segmentation bit).
+
+    ``add`` returns the whole information field once the last segment arrives, else None.
+    Frames other than I- and UI-frames (for example the RR frames a client sends between
+    segments) must not be passed in.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    @property
+    def pending(self) -> int:
+        """Number of segments received and not yet joined."""
+        return len(self._parts)
+
+    def add(self, frame: HdlcFrame) -> bytes | None:
+        if frame.kind not in (FrameKind.I, FrameKind.UI):
+            raise CodecError(f"only I- and UI-frames carry segments, got {frame.kind!r}",
+                             path=("hdlc", "control"))
+        self._parts.append(frame.information)
+        if frame.segmented:
+            return None
+        information = b"".join(self._parts)
+        self._parts.clear()
+        return information
