@@ -15,6 +15,7 @@ import pytest
 from commshub.wan.addresses import HubProfile
 from commshub.wan.clock import Clock
 from commshub.wan.endpoint import HubUnreachableError, Uplink
+from commshub.wan.framing import Frame, FrameReader, encode_frame
 from commshub.wan.gateway import GatewaySettings
 from commshub.wan.server import RunningGateway, ServerSettings, start_gateway
 
@@ -35,15 +36,21 @@ class EchoHub:
         self.silent = silent
         self.uplink: Uplink | None = None
         self.delivered: list[tuple[bytes, int, int]] = []
+        self.delivery_times: list[float] = []
+        self.attempt_times: list[float] = []
+        self.clock: Clock | None = None
         self.attempts = 0
         self.delivered_event = asyncio.Event()
 
     async def deliver(self, frame: bytes, category: int, request_id: int) -> None:
         self.attempts += 1
+        now = self.clock.now() if self.clock else 0.0
+        self.attempt_times.append(now)
         if self.unreachable > 0:
             self.unreachable -= 1
             raise HubUnreachableError("WAN link down")
         self.delivered.append((frame, category, request_id))
+        self.delivery_times.append(now)
         self.delivered_event.set()
         if not self.silent:
             asyncio.get_running_loop().create_task(self._answer(frame, request_id))
@@ -76,6 +83,7 @@ class GatewayUnderTest:
         return self.running.port
 
     def install(self, hub: EchoHub, profile: HubProfile) -> Any:
+        hub.clock = self.running.gateway.clock
         uplink = self.running.gateway.install_hub(hub, profile)
         hub.uplink = uplink
         self.hubs.append(hub)
@@ -134,3 +142,43 @@ def echo_hub_class() -> type[EchoHub]:
 @pytest.fixture
 def make_profile() -> Callable[..., HubProfile]:
     return hub_profile
+
+
+class RawConnection:
+    """A bare socket to the gateway for tests that write exact bytes and read exact frames."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.stream = FrameReader()
+
+    async def send(self, data: bytes | Frame) -> None:
+        self.writer.write(encode_frame(data) if isinstance(data, Frame) else data)
+        await self.writer.drain()
+
+    async def recv(self) -> Frame:
+        while (frame := self.stream.next_frame()) is None:
+            data = await self.reader.read(65536)
+            if not data:
+                raise ConnectionError("the gateway closed the connection")
+            self.stream.feed(data)
+        return frame
+
+    async def recv_line(self) -> bytes:
+        return await self.reader.readuntil(b"\r\n")
+
+    async def closed_by_peer(self) -> bool:
+        """Return True once the gateway has closed the connection (after reading what is left)."""
+        return await self.reader.read(65536) == b""
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+@pytest.fixture
+def raw_connect() -> Callable[[int], Coroutine[Any, Any, RawConnection]]:
+    async def connect(port: int) -> RawConnection:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        return RawConnection(reader, writer)
+
+    return connect

@@ -57,6 +57,18 @@ def normalise_postcode(text: str) -> str:
     return compact
 
 
+# A whole UK postcode written without its space: area, district, then the inward code.
+_COMPACT_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+
+
+def _selector_postcode(text: str) -> str:
+    """Normalise a postcode selector, which may be an area, district, sector or postcode."""
+    spaced = " ".join(text.upper().split())
+    if " " not in spaced and _COMPACT_POSTCODE.match(spaced):
+        return normalise_postcode(spaced)
+    return spaced
+
+
 def _postcode_units(postcode: str) -> set[str]:
     """Return the area, district, sector and full form of a postcode ("AB", "AB1", "AB1 2",
     "AB1 2CD")."""
@@ -117,7 +129,7 @@ class GroupSelector:
 
     def matches(self, profile: HubProfile) -> bool:
         if self.key is GroupKey.POSTCODE:
-            return normalise_postcode(self.value) in _postcode_units(profile.postcode)
+            return _selector_postcode(self.value) in _postcode_units(profile.postcode)
         attribute = getattr(profile, self.key.name.lower())
         return str(attribute).strip().casefold() == self.value.strip().casefold()
 

@@ -58,6 +58,8 @@ _REQUEST_CATEGORIES = frozenset({Category.FIRMWARE, Category.SCHEDULED_READ, Cat
 _GROUP_CATEGORIES = frozenset({Category.FIRMWARE, Category.BULK})
 _EMPTY_PAYLOAD_CATEGORIES = frozenset({Category.SCHEDULED_READ})
 _MS = 1000.0
+# A delivery this close to its release time (seconds) is due; finer waits are float noise.
+_DUE_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ class _Hub:
                 await self.wake.wait()
                 continue
             wait = self.queue[0][0] - clock.now()
-            if wait <= 0:
+            if wait <= _DUE_TOLERANCE:
                 return heapq.heappop(self.queue)[2]
             self.wake.clear()
             sleeper = asyncio.ensure_future(clock.sleep(wait))

@@ -8,9 +8,10 @@ from commshub.wan.clock import Clock
 
 __all__ = ["TokenBucket"]
 
-# Tolerance for float rounding in refills, so that waiting exactly the returned time always
-# yields a token.
-_EPSILON = 1e-9
+# Seconds of shortfall that still count as a whole token. Unix time as a float resolves only
+# about 0.24 microseconds today, so waiting exactly the returned time can leave a token a hair
+# short; without this tolerance the caller would sleep for 0 s forever.
+_TIME_EPSILON = 1e-6
 
 
 class TokenBucket:
@@ -42,10 +43,11 @@ class TokenBucket:
         if math.isinf(self.rate):
             return 0.0
         self._refill()
-        if self._tokens >= 1.0 - _EPSILON:
+        wait = (1.0 - self._tokens) / self.rate
+        if wait <= _TIME_EPSILON:
             self._tokens = max(0.0, self._tokens - 1.0)
             return 0.0
-        return (1.0 - self._tokens) / self.rate
+        return wait
 
     async def take(self) -> None:
         """Wait on the clock until a token is available, then take it."""
