@@ -28,6 +28,8 @@ def _register() -> None:
     main.add_command(decode.decode)
     from commshub.cli import zigbee
     main.add_command(zigbee.zigbee)
+    from commshub.cli import audit
+    main.add_command(audit.audit)
 
 
 _register()
