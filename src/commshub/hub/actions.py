@@ -12,7 +12,7 @@ The driver carries them out in list order. Two rules make the hub crash-safe:
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "Action",
@@ -28,6 +28,7 @@ __all__ = [
     "FirmwareChunkAck",
     "SendCsp",
     "SendHan",
+    "JoinDecision",
     "StartTimer",
     "CancelTimer",
 ]
@@ -155,6 +156,17 @@ class SendHan(Action):
     device: bytes
     cluster: int
     payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class JoinDecision(Action):
+    """The Trust Centre's answer to DeviceJoinRequested: admit the device with ``link_key``
+    (install it in the radio's key table) or refuse it, ``reason`` saying why."""
+
+    device: bytes
+    accepted: bool
+    reason: str
+    link_key: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

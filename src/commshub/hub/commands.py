@@ -289,5 +289,8 @@ def _register() -> None:
 
 _register()
 
-# The use cases register themselves when imported.
+# The use cases and the other feature modules register their handlers when imported.
 from commshub.hub import chf as _chf  # noqa: E402,F401
+from commshub.hub import firmware as _firmware  # noqa: E402,F401
+from commshub.hub import gpf as _gpf  # noqa: E402,F401
+from commshub.hub import han as _han  # noqa: E402,F401

@@ -130,6 +130,8 @@ class HubState:
         self.join = JoinState.CLOSED
         self.join_timeout = 0
         self.device_stats: dict[bytes, DeviceStats] = {}
+        # Other volatile parts, by feature: open tunnels, OTA transfers, assembled images.
+        self.volatile: dict[str, Any] = {}
         self.now = 0  # driver clock of the last event
         self._dirty: set[str] = set()
 
@@ -269,7 +271,7 @@ NVM_TABLES: Mapping[str, tuple[Callable[[HubState], Records], Callable[[HubState
     # Tables whose records the feature modules (firmware, gas proxy, Category 2 cache,
     # sub-GHz) keep themselves in HubState.extra.
     **{table: _extra(table) for table in (
-        "firmware", "firmware_chunks", "gsme_queue", "gpf_device_log", "gsme_data",
-        "cat2_cache", "cat2_schedule", "sub_ghz", "ota",
+        "firmware", "firmware_chunks", "han_queue", "han_expected", "gpf_device_log",
+        "gsme_data", "cat2_cache", "cat2_schedule", "sub_ghz",
     )},
 }

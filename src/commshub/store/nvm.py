@@ -5,94 +5,84 @@ actions: :meth:`Nvm.apply` writes all records of one action in one transaction, 
 killed at any moment leaves either all of them or none. :meth:`Nvm.load` returns the image
 that ``Hub.restore`` rebuilds a hub from.
 
-Tables are created when first written. Each holds ``key TEXT PRIMARY KEY, value BLOB``: the
-hub decides what a key and a value mean (device logs, keys, counters, firmware chunks, cached
-reads, queues, outage record, event and security logs, the outbox).
+There is one table per entry of ``commshub.hub.state.NVM_TABLES`` (identity and keys,
+settings, lifecycle, power and outage start, counters, device logs, event and security logs,
+outbox, timers, firmware store and chunks, GSME queues and data, Category 2 cache, sub-GHz
+settings), each ``key TEXT PRIMARY KEY, value BLOB``: the hub decides what a key and a value
+mean.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from collections.abc import Mapping
-from pathlib import Path
+from os import PathLike
 from types import TracebackType
 
-from commshub.errors import CommshubError
 from commshub.hub.actions import PersistState
+from commshub.hub.state import NVM_TABLES
+from commshub.store.sqlite import StoreError, open_database, transaction
 
-__all__ = ["NvmError", "Nvm", "MemoryNvm"]
+__all__ = ["NvmError", "Nvm", "MemoryNvm", "SCHEMA_VERSION"]
 
 LOGGER = logging.getLogger(__name__)
 
-# Table names come from the hub, but they end up in SQL text, so only plain names pass.
-_TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
-_CATALOG = "nvm_tables"
+SCHEMA_VERSION = 1
 
 
-class NvmError(CommshubError):
-    """The non-volatile memory cannot be opened or written."""
+class NvmError(StoreError):
+    """The non-volatile memory cannot be opened or written, or a write names no NVM table."""
 
 
-def _checked(table: str) -> str:
-    if not _TABLE_NAME.match(table):
-        raise NvmError(f"invalid NVM table name {table!r}: expected lower-case letters, digits and _")
-    return f"t_{table}"
+def _sql_table(table: str) -> str:
+    if table not in NVM_TABLES:
+        raise NvmError(f"{table!r} is not an NVM table; known: {', '.join(NVM_TABLES)}")
+    return f"nvm_{table}"
+
+
+_SCHEMA = [
+    f"CREATE TABLE nvm_{table} (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"
+    for table in NVM_TABLES
+]
 
 
 class Nvm:
-    """A hub's non-volatile memory in one SQLite file (WAL journal).
+    """A hub's non-volatile memory in one SQLite file (WAL journal, synchronous=FULL).
 
-    ``synchronous`` is SQLite's PRAGMA synchronous: FULL (the default) makes every applied
-    PersistState survive a power cut of the machine, NORMAL only a crash of the process.
+    A PersistState that :meth:`apply` returned from survives SIGKILL of the process and, on
+    a disk that honours fsync, a power cut of the machine.
     """
 
-    def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
-        if synchronous not in ("FULL", "NORMAL", "EXTRA"):
-            raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, got {synchronous!r}")
-        self.path = Path(path)
-        try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            self._db.execute(f"PRAGMA synchronous={synchronous}")
-            self._db.execute(f"CREATE TABLE IF NOT EXISTS {_CATALOG} (name TEXT PRIMARY KEY)")
-        except sqlite3.Error as exc:
-            raise NvmError(f"cannot open NVM {self.path}: {exc}") from exc
-        if mode.lower() != "wal":
-            raise NvmError(f"cannot open NVM {self.path} in WAL mode (SQLite chose {mode!r})")
-        self._known: set[str] = {row[0] for row in self._db.execute(f"SELECT name FROM {_CATALOG}")}
+    def __init__(self, path: str | PathLike[str]) -> None:
+        self.path = path
+        self._db = open_database(path, schema=_SCHEMA, version=SCHEMA_VERSION, name="hub NVM")
 
     def apply(self, persist: PersistState) -> None:
         """Write every record of ``persist`` in one transaction (all or nothing)."""
+        statements = []
+        for write in persist.writes:
+            table = _sql_table(write.table)
+            if write.value is None:
+                statements.append((f"DELETE FROM {table} WHERE key = ?", (write.key,)))
+            else:
+                statements.append((f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)",
+                                   (write.key, write.value)))
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            for write in persist.writes:
-                table = self._ensure(write.table)
-                if write.value is None:
-                    self._db.execute(f"DELETE FROM {table} WHERE key = ?", (write.key,))
-                else:
-                    self._db.execute(
-                        f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)",
-                        (write.key, write.value),
-                    )
-            self._db.execute("COMMIT")
-        except BaseException as exc:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            self._known = {row[0] for row in self._db.execute(f"SELECT name FROM {_CATALOG}")}
-            if isinstance(exc, sqlite3.Error):
-                raise NvmError(f"cannot write NVM {self.path}: {exc}") from exc
-            raise
+            with transaction(self._db):
+                for sql, arguments in statements:
+                    self._db.execute(sql, arguments)
+        except sqlite3.Error as exc:
+            raise NvmError(f"cannot write the hub NVM {self.path}: {exc}") from exc
         LOGGER.debug("NVM %s: applied %d writes", self.path, len(persist.writes))
 
     def load(self) -> dict[str, dict[str, bytes]]:
         """Return every non-empty table as {table: {key: value}}."""
         image: dict[str, dict[str, bytes]] = {}
-        for name in sorted(self._known):
-            rows = self._db.execute(f"SELECT key, value FROM {_checked(name)}").fetchall()
+        for table in NVM_TABLES:
+            rows = self._db.execute(f"SELECT key, value FROM {_sql_table(table)}").fetchall()
             if rows:
-                image[name] = {key: bytes(value) for key, value in rows}
+                image[table] = {key: bytes(value) for key, value in rows}
         return image
 
     def close(self) -> None:
@@ -107,16 +97,6 @@ class Nvm:
     ) -> None:
         self.close()
 
-    def _ensure(self, table: str) -> str:
-        sql_name = _checked(table)
-        if table not in self._known:
-            self._db.execute(
-                f"CREATE TABLE IF NOT EXISTS {sql_name} (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
-            )
-            self._db.execute(f"INSERT OR IGNORE INTO {_CATALOG} (name) VALUES (?)", (table,))
-            self._known.add(table)
-        return sql_name
-
 
 class MemoryNvm:
     """Non-volatile memory in a dict, with the same interface as :class:`Nvm`, for tests."""
@@ -128,7 +108,7 @@ class MemoryNvm:
 
     def apply(self, persist: PersistState) -> None:
         for write in persist.writes:
-            _checked(write.table)
+            _sql_table(write.table)
             table = self._image.setdefault(write.table, {})
             if write.value is None:
                 table.pop(write.key, None)
