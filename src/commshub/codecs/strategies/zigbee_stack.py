@@ -465,7 +465,7 @@ def aps_frames(draw: st.DrawFn, *, secured: bool | None = None,
     if (frame_type == 0 and delivery_mode in (0, 2)) or (frame_type == 2 and not ack_format):
         destination_endpoint = draw(_bytes8)
     extended_header = None
-    if extended:
+    if extended and frame_type in (0, 2):
         fragmentation = draw(st.integers(0, 2))
         extended_header = Container(
             extended_frame_control=Container(

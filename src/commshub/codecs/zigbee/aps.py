@@ -189,6 +189,12 @@ def _counter_present(ctx: Any) -> bool:
     return _frame_type(ctx) != _INTER_PAN
 
 
+def _extended_header_present(ctx: Any) -> bool:
+    # Fragmentation applies to data frames and their acks only; Wireshark's APS dissector
+    # likewise reads no extended header in a command frame, whatever the bit says.
+    return bool(ctx.frame_control.extended_header) and _frame_type(ctx) in (_DATA, _ACK)
+
+
 def _command_id_present(ctx: Any) -> bool:
     # In a secured command frame the command identifier is part of the encrypted payload.
     return _frame_type(ctx) == _COMMAND and not payload_is_ciphertext(ctx)
@@ -208,7 +214,7 @@ ApsFrame = Struct(
     "profile_id" / If(_cluster_and_profile_present, Int16ul),
     "source_endpoint" / If(_addressed, Int8ul),
     "counter" / If(_counter_present, Int8ul),
-    "extended_header" / If(this.frame_control.extended_header, ApsExtendedHeader),
+    "extended_header" / If(_extended_header_present, ApsExtendedHeader),
     "auxiliary_security_header" / If(this.frame_control.security, AuxiliaryHeader),
     "command_id" / If(_command_id_present, Int8ul),
     "command" / If(_command_present, ApsCommand),
