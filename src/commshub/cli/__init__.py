@@ -30,6 +30,8 @@ def _register() -> None:
     main.add_command(zigbee.zigbee)
     from commshub.cli import audit
     main.add_command(audit.audit)
+    from commshub.cli import fw
+    main.add_command(fw.fw)
 
 
 _register()

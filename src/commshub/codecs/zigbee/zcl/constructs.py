@@ -273,3 +273,30 @@ class FixedLength(Construct):  # type: ignore[misc]
     def _sizeof(self, context: Any, path: str) -> int:
         raise construct.SizeofError("size depends on the crypto suite", path=path)
 
+
+
+class LoneStatus(Subconstruct):  # type: ignore[misc]
+    """Status records that may shrink to a lone status byte.
+
+    Write Attributes Response and its kin hold one record per failed attribute, or, when every
+    attribute succeeded, the single byte SUCCESS with no further fields (ZCL revision 6,
+    2.5.5.1). The lone form decodes to one record whose ``fields`` are None, and such a record
+    builds back to one byte; any other record needs all its fields.
+    """
+
+    def __init__(self, records: Construct, fields: tuple[str, ...]) -> None:
+        super().__init__(records)
+        self.fields = fields
+
+    def _parse(self, stream: Any, context: Any, path: str) -> Any:
+        if _stream_size(stream) - stream.tell() == 1:
+            record = construct.Container(status=construct.stream_read(stream, 1, path)[0])
+            record.update(dict.fromkeys(self.fields))
+            return ListContainer([record])
+        return self.subcon._parsereport(stream, context, path)
+
+    def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
+        if isinstance(obj, (list, tuple)) and len(obj) == 1 and all(obj[0].get(f) is None for f in self.fields):
+            construct.Int8ul._build(obj[0]["status"], stream, context, path)
+            return obj
+        return self.subcon._build(obj, stream, context, path)

@@ -7,7 +7,7 @@ from enum import IntEnum
 
 from construct import Array, Int8ul, Int16ul, Struct, Switch, this
 
-from commshub.codecs.zigbee.zcl.constructs import Maybe, RecordsToEnd, Trailing
+from commshub.codecs.zigbee.zcl.constructs import LoneStatus, Maybe, RecordsToEnd
 from commshub.codecs.zigbee.zcl.schema import GlobalCommand
 from commshub.codecs.zigbee.zcl.types import ANALOG_TYPES, VALUE, DataType, value_construct
 
@@ -107,7 +107,8 @@ _READ_ATTRIBUTE_STATUS = Struct(
 
 # A write or configure response holds one record per failed attribute, or a lone SUCCESS status
 # when every attribute succeeded; that lone status has no further fields.
-_WRITE_ATTRIBUTE_STATUS = Struct("status" / Int8ul, "attribute_id" / Trailing(Int16ul))
+_WRITE_ATTRIBUTE_STATUS = LoneStatus(
+    RecordsToEnd(Struct("status" / Int8ul, "attribute_id" / Int16ul)), ("attribute_id",))
 
 _REPORTING_CONFIGURATION = Struct(
     "direction" / Int8ul,
@@ -119,11 +120,9 @@ _REPORTING_CONFIGURATION = Struct(
     "timeout" / Maybe(this.direction == _RECEIVE, Int16ul),  # seconds
 )
 
-_CONFIGURE_REPORTING_STATUS = Struct(
-    "status" / Int8ul,
-    "direction" / Trailing(Int8ul),
-    "attribute_id" / Trailing(Int16ul),
-)
+_CONFIGURE_REPORTING_STATUS = LoneStatus(
+    RecordsToEnd(Struct("status" / Int8ul, "direction" / Int8ul, "attribute_id" / Int16ul)),
+    ("direction", "attribute_id"))
 
 _REPORTING_CONFIGURATION_WITH_STATUS = Struct(
     "status" / Int8ul,
@@ -150,13 +149,13 @@ WRITE_ATTRIBUTES = GlobalCommand(0x02, "write_attributes", Struct("records" / Re
 WRITE_ATTRIBUTES_UNDIVIDED = GlobalCommand(
     0x03, "write_attributes_undivided", Struct("records" / RecordsToEnd(_ATTRIBUTE_VALUE)))
 WRITE_ATTRIBUTES_RESPONSE = GlobalCommand(
-    0x04, "write_attributes_response", Struct("records" / RecordsToEnd(_WRITE_ATTRIBUTE_STATUS)))
+    0x04, "write_attributes_response", Struct("records" / _WRITE_ATTRIBUTE_STATUS))
 WRITE_ATTRIBUTES_NO_RESPONSE = GlobalCommand(
     0x05, "write_attributes_no_response", Struct("records" / RecordsToEnd(_ATTRIBUTE_VALUE)))
 CONFIGURE_REPORTING = GlobalCommand(
     0x06, "configure_reporting", Struct("records" / RecordsToEnd(_REPORTING_CONFIGURATION)))
 CONFIGURE_REPORTING_RESPONSE = GlobalCommand(
-    0x07, "configure_reporting_response", Struct("records" / RecordsToEnd(_CONFIGURE_REPORTING_STATUS)))
+    0x07, "configure_reporting_response", Struct("records" / _CONFIGURE_REPORTING_STATUS))
 READ_REPORTING_CONFIGURATION = GlobalCommand(
     0x08, "read_reporting_configuration",
     Struct("records" / RecordsToEnd(Struct("direction" / Int8ul, "attribute_id" / Int16ul))))
@@ -181,8 +180,8 @@ WRITE_ATTRIBUTES_STRUCTURED = GlobalCommand(
         "attribute_id" / Int16ul, "selector" / _SELECTOR, "type" / Int8ul, "value" / value_construct()))))
 WRITE_ATTRIBUTES_STRUCTURED_RESPONSE = GlobalCommand(
     0x10, "write_attributes_structured_response",
-    Struct("records" / RecordsToEnd(Struct(
-        "status" / Int8ul, "attribute_id" / Trailing(Int16ul), "selector" / Trailing(_SELECTOR)))))
+    Struct("records" / LoneStatus(RecordsToEnd(Struct(
+        "status" / Int8ul, "attribute_id" / Int16ul, "selector" / _SELECTOR)), ("attribute_id", "selector"))))
 DISCOVER_COMMANDS_RECEIVED = GlobalCommand(
     0x11, "discover_commands_received",
     Struct("start_command_id" / Int8ul, "maximum_command_ids" / Int8ul))
