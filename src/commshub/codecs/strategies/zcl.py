@@ -31,19 +31,19 @@ from commshub.codecs.zigbee.zcl.schema import CommandDef
 from commshub.codecs.zigbee.zcl.types import VALUE, DataType
 
 __all__ = [
-    "zcl_data_types",
-    "zcl_values",
-    "zcl_type_values",
-    "zcl_payloads",
-    "zcl_global_frames",
-    "zcl_cluster_frames",
-    "zcl_frames",
-    "zcl_commands",
+    "gbcs_upgrade_images",
+    "ota_files",
     "ota_headers",
     "ota_sub_elements",
-    "ota_files",
-    "gbcs_upgrade_images",
     "tunnel_messages",
+    "zcl_cluster_frames",
+    "zcl_commands",
+    "zcl_data_types",
+    "zcl_frames",
+    "zcl_global_frames",
+    "zcl_payloads",
+    "zcl_type_values",
+    "zcl_values",
 ]
 
 # Bounds that keep examples small: list lengths, raw byte lengths, nesting of arrays/structures.
