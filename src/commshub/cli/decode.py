@@ -49,13 +49,26 @@ def iter_inputs(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
                 yield "<stdin>", data
             continue
         path = Path(source)
-        if path.is_dir():
+        kind = _path_kind(path)
+        if kind == "dir":
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 yield str(child), _read_file(child)
-        elif path.is_file():
+        elif kind == "file":
             yield str(path), _read_file(path)
         else:
             yield source if len(source) <= 40 else source[:37] + "...", _hex_to_bytes(source, source[:40])
+
+
+def _path_kind(path: Path) -> str | None:
+    """Return "dir", "file" or None; a long hex string is too long to be a file name."""
+    try:
+        if path.is_dir():
+            return "dir"
+        if path.is_file():
+            return "file"
+    except OSError:
+        return None
+    return None
 
 
 @click.command()
