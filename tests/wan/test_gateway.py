@@ -16,7 +16,7 @@ from commshub.wan.addresses import GroupSelector
 from commshub.wan.alerts import AlertPolicy, CorrelatedOutageAlert, PowerOutageAlert, PowerRestoreAlert
 from commshub.wan.client import GatewayClient, GatewayRejected
 from commshub.wan.clock import VirtualClock
-from commshub.wan.framing import Category, Frame, FrameType, Status
+from commshub.wan.framing import Category, Frame, FrameType, Status, encode_frame
 from commshub.wan.gateway import GatewaySettings
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -523,5 +523,24 @@ def test_non_retryable_rejection_raises(gateway_factory: Any, run: Runner) -> No
                     await client.request(IPv6Address("fd53:4d57:414e::dead"), b"x")
 
             assert info.value.status == Status.UNKNOWN_ADDRESS
+
+    run(scenario())
+
+
+def test_pipelined_requests_keep_order(gateway_factory: Any, raw_connect: Any, run: Runner) -> None:
+    async def scenario() -> None:
+        settings = GatewaySettings(client_burst=100, hub_burst=100)
+        async with gateway_factory(hubs=1, settings=settings) as gw:
+            raw = await raw_connect(gw.port)
+            frames = [_request(gw.addresses[0], payload=i.to_bytes(2, "big"), correlation_id=i + 1)
+                      for i in range(60)]
+            await raw.send(b"".join(encode_frame(frame) for frame in frames))
+            await gw.hubs[0].wait_deliveries(60)
+
+            delivered = [frame for frame, _, _ in gw.hubs[0].delivered]
+            assert delivered == [i.to_bytes(2, "big") for i in range(60)]
+            accepted = gw.running.trail.query(kind="request")
+            assert [r.correlation_id for r in accepted] == list(range(1, 61))
+            raw.close()
 
     run(scenario())

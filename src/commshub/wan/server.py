@@ -49,6 +49,11 @@ _READ_SIZE = 64 * 1024
 _WARNINGS_PER_CONNECTION = 5
 # Refused connections between two "connection limit" warnings.
 _REFUSALS_PER_WARNING = 100
+# Requests of one binary connection processed at once. Their audit records share group
+# commits; past this many the connection stops reading until one finishes.
+_PIPELINED_REQUESTS = 256
+# Seconds the server waits for connection handlers to finish when it closes.
+_CLOSE_GRACE_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -172,10 +177,27 @@ class _BinaryProtocol:
         self.stream = FrameReader(max_body=max_body)
         self.sink = _BinarySink(connection)
         self.session = gateway.open_session(f"tcp:{connection.label}", self.sink)
+        self._slots = asyncio.Semaphore(_PIPELINED_REQUESTS)
+        self._submissions: set[asyncio.Task[None]] = set()
 
     @property
     def buffered(self) -> int:
         return self.stream.buffered
+
+    async def _submit(self, frame: Frame) -> None:
+        try:
+            await self.session.submit(frame)
+        except Exception:
+            logger.exception("connection %s: request %d failed inside the gateway",
+                             self.connection.label, frame.correlation_id)
+            self.sink.send(Frame(FrameType.ACK, correlation_id=frame.correlation_id,
+                                 status=Status.INTERNAL_ERROR, message="internal gateway error"))
+        finally:
+            self._slots.release()
+
+    async def drain(self) -> None:
+        """Wait until every request read from this connection has been acknowledged."""
+        await asyncio.gather(*self._submissions, return_exceptions=True)
 
     async def feed(self, data: bytes) -> None:
         self.stream.feed(data)
@@ -205,7 +227,12 @@ class _BinaryProtocol:
 
     async def handle(self, frame: Frame) -> None:
         if frame.frame_type is FrameType.REQUEST:
-            await self.session.submit(frame)
+            # Requests are submitted in arrival order and each is acknowledged only after its
+            # audit record commits; running them as tasks lets those commits be grouped.
+            await self._slots.acquire()
+            task = asyncio.create_task(self._submit(frame))
+            self._submissions.add(task)
+            task.add_done_callback(self._submissions.discard)
         elif frame.frame_type is FrameType.HELLO:
             name = frame.message.strip()
             if not name or not name.isprintable():
@@ -277,6 +304,9 @@ class _GfiProtocol:
         except FramingError as exc:
             self.reject_input(exc)
 
+    async def drain(self) -> None:
+        """GFI lines are forwarded one at a time, so nothing is left in flight."""
+
     def select(self, address: IPv6Address) -> None:
         if self.gateway.registry.profile(address) is None:
             self.connection.send_bytes(encode_gfi_error(
@@ -336,9 +366,13 @@ class GatewayServer:
             self._server.close()
         for connection in list(self._connections):
             connection.abort()
-        for task in list(self._handlers):
-            task.cancel()
-        await asyncio.gather(*self._handlers, return_exceptions=True)
+        # Aborted connections end their handlers; cancelling a handler of asyncio.start_server
+        # makes asyncio log the cancellation as an error, so it is the last resort.
+        if self._handlers:
+            _, stuck = await asyncio.wait(set(self._handlers), timeout=_CLOSE_GRACE_S)
+            for task in stuck:
+                task.cancel()
+            await asyncio.gather(*stuck, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
         logger.info("gateway server closed")
@@ -428,6 +462,7 @@ class GatewayServer:
                     protocol.end_of_stream()
                     return
         finally:
+            await protocol.drain()
             protocol.session.close()
 
 

@@ -1,0 +1,119 @@
+"""Gateway round-trip latency and throughput over loopback, with the audit trail on.
+
+One remote party sends a simple request (a 32-byte frame standing in for a GBCS read) to one
+hub whose endpoint answers at once, through the real socket server, the binary framing, the
+client library and a group-committing SQLite audit trail (WAL, synchronous=FULL) in a
+temporary folder. The load is bounded in count and in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from commshub.wan.addresses import HubProfile
+from commshub.wan.client import GatewayClient
+from commshub.wan.gateway import GatewaySettings
+from commshub.wan.server import start_gateway
+
+__all__ = ["run"]
+
+# Sequential round trips timed one by one for the latency figures.
+LATENCY_REQUESTS = 500
+# Requests in flight at once, and their total, for the throughput figure.
+CONCURRENCY = 32
+THROUGHPUT_REQUESTS = 3000
+# Real seconds either phase may take before it stops early (and says so).
+PHASE_LIMIT_S = 30.0
+PAYLOAD = bytes(range(32))
+# Limits high enough that the gateway's own throughput, not its rate limits, is measured.
+UNLIMITED = GatewaySettings(client_rate=1e9, client_burst=1_000_000, hub_rate=1e9,
+                            hub_burst=1_000_000, hub_queue_limit=1_000_000)
+
+
+class _ImmediateHub:
+    """Answers every frame at once with the frame itself."""
+
+    uplink: Any = None
+
+    async def deliver(self, frame: bytes, category: int, request_id: int) -> None:
+        asyncio.get_running_loop().create_task(self.uplink.respond(request_id, frame))
+
+
+async def _measure(audit_path: Path) -> dict[str, Any]:
+    running = await start_gateway(audit_path=audit_path, settings=UNLIMITED)
+    hub = _ImmediateHub()
+    hub.uplink = running.gateway.install_hub(hub, HubProfile("00DB123456780001"))
+    address = hub.uplink.address
+    try:
+        async with await GatewayClient.connect(port=running.port, name="bench") as client:
+            latencies: list[float] = []
+            stop = time.perf_counter() + PHASE_LIMIT_S
+            for _ in range(LATENCY_REQUESTS):
+                if time.perf_counter() > stop:
+                    break
+                start = time.perf_counter()
+                await client.request(address, PAYLOAD)
+                latencies.append(time.perf_counter() - start)
+
+            queue: asyncio.Queue[int] = asyncio.Queue()
+            for index in range(THROUGHPUT_REQUESTS):
+                queue.put_nowait(index)
+            done = 0
+            stop = time.perf_counter() + PHASE_LIMIT_S
+
+            async def worker() -> None:
+                nonlocal done
+                while not queue.empty() and time.perf_counter() < stop:
+                    queue.get_nowait()
+                    await client.request(address, PAYLOAD)
+                    done += 1
+
+            start = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+            elapsed = time.perf_counter() - start
+    finally:
+        await running.close()
+    return {"latencies": latencies, "done": done, "elapsed": elapsed}
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}"
+
+
+def run() -> str:
+    """Run the benchmark and return a markdown section with its results."""
+    with tempfile.TemporaryDirectory() as folder:
+        figures = asyncio.run(_measure(Path(folder) / "audit.db"))
+    latencies = sorted(figures["latencies"])
+    percentile = statistics.quantiles(latencies, n=100)
+    rate = figures["done"] / figures["elapsed"] if figures["elapsed"] else 0.0
+    lines = [
+        "## Gateway round trip over loopback",
+        "",
+        f"One client, one immediately answering hub, {len(PAYLOAD)}-byte request, audit trail "
+        "on (SQLite WAL, synchronous=FULL, group commit). "
+        f"Python {platform.python_version()} on {platform.machine()}, "
+        f"{platform.system()}; measured by `benchmarks/gateway_bench.py`.",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| sequential round trips | {len(latencies)} |",
+        f"| latency p50 (ms) | {_ms(percentile[49])} |",
+        f"| latency p95 (ms) | {_ms(percentile[94])} |",
+        f"| latency p99 (ms) | {_ms(percentile[98])} |",
+        f"| concurrent requests ({CONCURRENCY} in flight) | {figures['done']} |",
+        f"| throughput (requests/s) | {rate:.0f} |",
+    ]
+    if len(latencies) < LATENCY_REQUESTS or figures["done"] < THROUGHPUT_REQUESTS:
+        lines += ["", f"A phase reached its {PHASE_LIMIT_S:.0f} s limit and stopped early."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(run())
