@@ -167,6 +167,7 @@ class Bench:
         self, message_code: int, items: list[tuple[Any, Data]] | None = None, *,
         content: bytes | None = None, originator: bytes = ACB, recipient: bytes = CHF,
         counter: int | None = None, supplementary: bool = True, sign: bool = False,
+        mac: bool = True,
     ) -> bytes:
         """Build a MACed command as the DCC sends it (supplementary remote party: supplier)."""
         if counter is None:
@@ -184,6 +185,8 @@ class Bench:
                                   message_code=message_code, content=content, **extra)
         if sign:
             frame = crypto.sign(frame, self.keys)
+        if not mac:
+            return frame.to_bytes()
         return crypto.mac_frame(frame, self.keys, acb=ACB).to_bytes()
 
     def send(self, frame: bytes) -> list[Action]:

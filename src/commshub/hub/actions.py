@@ -108,7 +108,10 @@ class ActivationRequest(CspMessage):
 
 @dataclass(frozen=True, slots=True)
 class PowerOutageAlert(CspMessage):
-    """Mains has been off longer than the outage threshold; ``lost_at`` is the last-gasp time."""
+    """Mains has been off longer than the outage threshold; ``lost_at`` is the last-gasp time.
+
+    The gateway encodes it as ``commshub.wan.alerts.PowerOutageAlert`` (code 0xDC01).
+    """
 
     network_address: str
     lost_at: int
@@ -116,9 +119,14 @@ class PowerOutageAlert(CspMessage):
 
 @dataclass(frozen=True, slots=True)
 class PowerRestoreAlert(CspMessage):
-    """Mains is back after an outage that was reported with a PowerOutageAlert."""
+    """Mains is back after an outage that was reported with a PowerOutageAlert.
+
+    The gateway encodes it as ``commshub.wan.alerts.PowerRestoreAlert`` (code 0xDC02);
+    ``duration`` is ``restored_at - lost_at`` in seconds.
+    """
 
     network_address: str
+    lost_at: int
     restored_at: int
     duration: int
 

@@ -196,14 +196,15 @@ class DeviceLog:
     def remove(self, eui: bytes) -> LoggedDevice | None:
         return self._entries.pop(eui, None)
 
-    def set_link_key(self, eui: bytes, tc_link_key: bytes) -> bool:
-        """Record the TC link key ``eui`` joined with; True if its hash changed."""
+    def set_link_key(self, eui: bytes, tc_link_key: bytes) -> tuple[bool, bool]:
+        """Record the TC link key ``eui`` joined with.
+
+        Returns (entry changed, hashed key changed): CS14 is due only when the hash changed.
+        """
         entry = self._entries[eui]
-        if entry.tc_link_key == tc_link_key:
-            return False
-        before = entry.key_hash
-        self._entries[eui] = replace(entry, tc_link_key=tc_link_key, restored_hash=b"", historic_key=b"")
-        return self._entries[eui].key_hash != before
+        updated = replace(entry, tc_link_key=tc_link_key, restored_hash=b"", historic_key=b"")
+        self._entries[eui] = updated
+        return updated != entry, updated.key_hash != entry.key_hash
 
     def replace_all(self, entries: list[LoggedDevice]) -> None:
         if len(entries) > DEVICE_LOG_MAX:

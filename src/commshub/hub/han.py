@@ -142,8 +142,10 @@ def _on_join(hub: "Hub", event: ev.DeviceJoinRequested) -> None:
         hub.emit(JoinDecision(event.device, False, reason))
         return
     assert entry is not None
-    if state.device_log.set_link_key(event.device, event.link_key):
+    changed, hash_changed = state.device_log.set_link_key(event.device, event.link_key)
+    if changed:
         state.touch("device_log")
+    if hash_changed:
         device_log_changed(hub)
     hub.log_event(EventCode.DEVICE_JOINING_SUCCEEDED, event.device)
     state.device_stats.setdefault(event.device, DeviceStats())

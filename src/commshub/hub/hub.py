@@ -326,7 +326,7 @@ def _mains_restored(hub: Hub, event: str) -> None:
     hub.cancel_timer(OUTAGE_TIMER)
     if power.alert_sent and power.lost_at is not None:
         address = state.lifecycle.network_address or ""
-        hub.send_csp(PowerRestoreAlert(address, state.utc, max(0, state.utc - power.lost_at)))
+        hub.send_csp(PowerRestoreAlert(address, power.lost_at, state.utc, max(0, state.utc - power.lost_at)))
         LOGGER.info("hub %s: mains restored after %d s; restore alert sent", hub.id,
                     state.utc - power.lost_at)
     state.power = replace(power, state=new, lost_at=None, alert_sent=False)
