@@ -22,7 +22,8 @@ NWK_KEY = bytes.fromhex("26546b723b396a727b5d5271517d392f")
 _PATCHED_HEADER = bytes.fromhex(
     "081a0000e4b70aea22021f0000ff0f001a5b410000ff0f002d0c7300001a5b410000ff0f0000")
 SECURED_FRAME = (_PATCHED_HEADER[:24] + b"\x28" + _PATCHED_HEADER[25:]
-                 + bytes.fromhex("5b9d36fc7b10092dff752ce879bbca699d52c5dd908bd787bab42f5c023ad4d846"))
+                 + bytes.fromhex("5b9d36fc7b10092dff752ce879bbca699d52c5dd908bd787"
+                                 "bab42f5c023ad4d846"))
 PLAINTEXT = bytes.fromhex("40c501005cc2c52c3074363437302073612063342e7a722e6d6f740d0a")
 
 

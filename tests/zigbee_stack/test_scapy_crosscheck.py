@@ -1,11 +1,15 @@
 """scapy decodes our 802.15.4, NWK and APS output to the same field values.
 
 scapy 2.x dissects the 2003/2006 MAC frame format, the ZigBee NWK header without multicast
-control, the ZigBee security header and the APS header and commands. Frames outside that are
-left out with a reason: frame version 2 (scapy reads the 2006 layout, scapy #4947), beacons
-without a source address, with a destination address or with GTS descriptors (scapy has no GTS list), data and command
-frames without a destination address (scapy leaves them undissected), and 2006 frames whose compression bit is set with one address
-only (invalid in 2006; scapy drops the source PAN ID, Wireshark and we keep it).
+control, the ZigBee security header and the APS header and commands. These frames are left
+out, each for a scapy limit:
+
+- frame version 2, which scapy reads with the 2006 layout (scapy #4947);
+- beacons without a source address, with a destination address or with GTS descriptors
+  (scapy has no GTS list);
+- data and command frames without a destination address, which scapy leaves undissected;
+- 2006 frames whose compression bit is set with one address only (invalid in 2006): scapy
+  drops the source PAN ID, Wireshark and this codec keep it.
 """
 
 from __future__ import annotations
@@ -303,7 +307,11 @@ def _check_aps_command(payload: Any, frame: Container) -> None:
     elif frame.command_id == 0x07:
         assert payload.address == command.target_address
     elif frame.command_id == 0x09:
-        assert payload.seqnum == command.key_sequence_number
+        # scapy declares this field once as an int and once as a 1-byte string.
+        sequence = payload.seqnum
+        if isinstance(sequence, bytes):
+            sequence = sequence[0]
+        assert sequence == command.key_sequence_number
     elif frame.command_id == 0x0F:
         assert payload.key_type == command.key_type
         assert payload.address == command.source_address

@@ -25,7 +25,7 @@ from construct import (
     this,
 )
 
-from commshub.codecs.common import build, parse
+from commshub.codecs.common import parse
 from commshub.codecs.zigbee.security import (
     KEY_IDS,
     ZIGBEE_SECURITY_LEVEL,
@@ -36,7 +36,13 @@ from commshub.codecs.zigbee.security import (
     secure_zigbee_frame,
     unsecure_zigbee_frame,
 )
-from commshub.codecs.zigbee.stack_common import AllButLast, BitFields, enum_int, to_container
+from commshub.codecs.zigbee.stack_common import (
+    AllButLast,
+    BitFields,
+    build_value,
+    enum_int,
+    to_container,
+)
 from commshub.errors import LocalProtocolError, RemoteProtocolError
 
 __all__ = [
@@ -233,7 +239,7 @@ def parse_aps_frame(data: bytes, *, security_level: int = ZIGBEE_SECURITY_LEVEL,
 def build_aps_frame(frame: Mapping[str, Any], *, security_level: int = ZIGBEE_SECURITY_LEVEL,
                     plaintext: bool = False) -> bytes:
     """Build an APS frame from a value shaped like :func:`parse_aps_frame`'s result."""
-    return build(ApsFrame, to_container(frame), root=_ROOT, security_level=security_level,
+    return build_value(ApsFrame, frame, root=_ROOT, security_level=security_level,
                  plaintext=plaintext)
 
 
@@ -331,9 +337,13 @@ class ApsReassembler:
     def add_frame(self, frame: Mapping[str, Any]) -> BlockAck | None:
         """Add a parsed APS data frame that carries an extended header with fragmentation."""
         header = frame.get("extended_header")
-        if header is None or enum_int(header["extended_frame_control"]["fragmentation"], FRAGMENTATION) == 0:
+        fragmentation = 0
+        if header is not None:
+            fragmentation = enum_int(header["extended_frame_control"]["fragmentation"],
+                                     FRAGMENTATION)
+        if fragmentation == 0:
             raise RemoteProtocolError("the APS frame is not a fragment")
-        first = enum_int(header["extended_frame_control"]["fragmentation"], FRAGMENTATION) == 1
+        first = fragmentation == 1
         number = int(header["block_number"])
         return self.add(0 if first else number, bytes(frame["payload"]),
                         total_blocks=number if first else None)

@@ -3,8 +3,8 @@
 Each decoder parses its layer, then the layers inside it as far as they go: an 802.15.4 data
 frame's payload as NWK, a NWK data frame's payload as APS, a beacon's payload as a ZigBee
 beacon. Secured NWK and APS payloads are decrypted when ``--keys DIR`` names a folder holding a
-Wireshark ``zigbee_pc_keys`` file (the file that :func:`commshub.codecs.zigbee.pcap.wireshark_key_file`
-writes). The JSON record has ``ok``, ``error``, ``round_trip`` (the top layer rebuilt from its
+Wireshark ``zigbee_pc_keys`` file, as :func:`commshub.codecs.zigbee.pcap.wireshark_key_file`
+writes it. The JSON record has ``ok``, ``error``, ``round_trip`` (the top layer rebuilt from its
 decoded value gives the input bytes), ``fcs`` and ``mic`` where they apply, and the tree under
 ``frame``.
 """

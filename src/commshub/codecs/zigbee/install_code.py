@@ -123,7 +123,8 @@ _SEPARATORS = re.compile(r"[\s:\-]")
 
 
 def install_code_from_text(text: str) -> bytes:
-    """Turn an install code as printed on a label (hex, with spaces, colons or dashes) into bytes."""
+    """Turn an install code as printed on a label (hex with spaces, colons or dashes) into
+    bytes."""
     cleaned = _SEPARATORS.sub("", text)
     if cleaned.lower().startswith("0x"):
         cleaned = cleaned[2:]

@@ -38,7 +38,7 @@ from construct import (
     this,
 )
 
-from commshub.codecs.common import build, parse
+from commshub.codecs.common import parse
 from commshub.codecs.zigbee.security import (
     ccm_star_decrypt,
     ccm_star_encrypt,
@@ -50,6 +50,7 @@ from commshub.codecs.zigbee.stack_common import (
     AllButLast,
     BitFields,
     TerminatedList,
+    build_value,
     crc16_kermit,
     enum_int,
     to_container,
@@ -150,7 +151,8 @@ def source_pan_present(fc: Mapping[str, Any]) -> bool:
 
 def _sequence_number_present(fc: Mapping[str, Any]) -> bool:
     # The suppression bit exists from frame version 2 on; in older versions bit 8 is reserved.
-    return enum_int(fc["frame_version"], FRAME_VERSIONS) < _VERSION_2015 or not fc["sequence_number_suppression"]
+    version = enum_int(fc["frame_version"], FRAME_VERSIONS)
+    return version < _VERSION_2015 or not fc["sequence_number_suppression"]
 
 
 def _address(mode_key: str) -> Construct:
@@ -175,7 +177,8 @@ AuxSecurityHeader = Struct(
     "frame_counter" / If(lambda ctx: not ctx.security_control.frame_counter_suppression, Int32ul),
     "key_source" / Switch(lambda ctx: enum_int(ctx.security_control.key_id_mode, KEY_ID_MODES),
                           {2: Int32ul, 3: Int64ul}),
-    "key_index" / If(lambda ctx: enum_int(ctx.security_control.key_id_mode, KEY_ID_MODES) != 0, Int8ul),
+    "key_index" / If(lambda ctx: enum_int(ctx.security_control.key_id_mode, KEY_ID_MODES) != 0,
+                     Int8ul),
 )
 
 # 802.15.4-2015 Table 7-7 (header IE element IDs) and Table 7-15 (payload IE group IDs).
@@ -213,7 +216,8 @@ HeaderIe = Struct(
 PayloadIe = Struct(
     "_descriptor" / Rebuild(
         Int16ul,
-        lambda ctx: _PAYLOAD_IE_TYPE | (enum_int(ctx.group_id, PAYLOAD_IE_GROUPS) << 11) | len(ctx.content)),
+        lambda ctx: (_PAYLOAD_IE_TYPE | (enum_int(ctx.group_id, PAYLOAD_IE_GROUPS) << 11)
+                     | len(ctx.content))),
     "group_id" / Computed(lambda ctx: _ie_name(PAYLOAD_IE_GROUPS, (ctx._descriptor >> 11) & 0xF)),
     "content" / Bytes(lambda ctx: ctx._descriptor & _PAYLOAD_IE_LENGTH_MASK),
 )
@@ -280,7 +284,7 @@ DISASSOCIATION_REASONS = {0x01: "coordinator_wishes_device_to_leave",
 
 def _realignment_has_channel_page(ctx: Any) -> bool:
     # The Channel Page field exists only in frames of version 2006 or later (7.3.8).
-    return enum_int(ctx._.frame_control.frame_version, FRAME_VERSIONS) >= _VERSION_2006
+    return _version(ctx._) >= _VERSION_2006
 
 
 # Payloads of the commands whose layout is fixed; the others stay in ``payload``.
@@ -305,6 +309,14 @@ MacCommand = Switch(
 )
 
 
+def _version(ctx: Any) -> int:
+    return enum_int(ctx.frame_control.frame_version, FRAME_VERSIONS)
+
+
+def _frame_type(ctx: Any) -> int:
+    return enum_int(ctx.frame_control.frame_type, FRAME_TYPES)
+
+
 def _root_params(ctx: Any) -> Mapping[str, Any]:
     params = ctx._root.get("_params")
     return params if params is not None else {}
@@ -313,7 +325,7 @@ def _root_params(ctx: Any) -> Mapping[str, Any]:
 def _aux_header_present(ctx: Any) -> bool:
     # 802.15.4-2003 security has no auxiliary header in this layout (its frame counter sits in
     # the payload), so a secured 2003 frame keeps everything after the addresses as payload.
-    return bool(ctx.frame_control.security_enabled) and enum_int(ctx.frame_control.frame_version, FRAME_VERSIONS) >= 1
+    return bool(ctx.frame_control.security_enabled) and _version(ctx) >= 1
 
 
 def _level(ctx: Any) -> int:
@@ -333,12 +345,12 @@ def _private_is_ciphertext(ctx: Any) -> bool:
 def _header_ies_present(ctx: Any) -> bool:
     # Bit 9 is the IE Present flag from frame version 2 on and reserved before.
     fc = ctx.frame_control
-    return bool(fc.ie_present) and enum_int(fc.frame_version, FRAME_VERSIONS) >= _VERSION_2015
+    return bool(fc.ie_present) and _version(ctx) >= _VERSION_2015
 
 
 def _payload_ies_present(ctx: Any) -> bool:
     ies = ctx.header_ies
-    if not ies or (_private_is_ciphertext(ctx) and enum_int(ctx.frame_control.frame_version, FRAME_VERSIONS) >= 2):
+    if not ies or (_private_is_ciphertext(ctx) and _version(ctx) >= 2):
         return False
     return enum_int(ies[-1].element_id, HEADER_IE_IDS) == _HT1
 
@@ -353,15 +365,15 @@ def _header_ie_is_last(ie: Any) -> bool:
 
 def _beacon_fields_present(ctx: Any) -> bool:
     # Enhanced beacons (frame version 2) carry their information in IEs instead.
-    return (enum_int(ctx.frame_control.frame_type, FRAME_TYPES) == _BEACON
-            and enum_int(ctx.frame_control.frame_version, FRAME_VERSIONS) < _VERSION_2015)
+    return (_frame_type(ctx) == _BEACON
+            and _version(ctx) < _VERSION_2015)
 
 
 def _command_id_present(ctx: Any) -> bool:
     # With frame version 2 the command ID follows the payload IEs inside the private payload.
-    if enum_int(ctx.frame_control.frame_type, FRAME_TYPES) != _COMMAND:
+    if _frame_type(ctx) != _COMMAND:
         return False
-    return not (_private_is_ciphertext(ctx) and enum_int(ctx.frame_control.frame_version, FRAME_VERSIONS) >= 2)
+    return not (_private_is_ciphertext(ctx) and _version(ctx) >= 2)
 
 
 def _command_present(ctx: Any) -> bool:
@@ -412,7 +424,7 @@ def build_mac_frame(frame: Mapping[str, Any], *, fcs: bool = True,
                     plaintext: bool = False) -> bytes:
     """Build an 802.15.4 frame from a value shaped like :func:`parse_mac_frame`'s result;
     with ``fcs`` append the CRC-16/KERMIT, least significant byte first."""
-    mpdu = build(MacFrame, to_container(frame), root=_ROOT, plaintext=plaintext)
+    mpdu = build_value(MacFrame, frame, root=_ROOT, plaintext=plaintext)
     if fcs:
         return mpdu + crc16_kermit(mpdu).to_bytes(FCS_LENGTH, "little")
     return mpdu
@@ -451,10 +463,11 @@ def secure_mac_frame(frame: Mapping[str, Any], key: bytes, *,
     level, frame_counter = _security_parameters(frame, source_address)
     tag_length = mic_length(level)
     plain_value = {**frame, "mic": bytes(tag_length)}
-    plain = build(MacFrame, plain_value, root=_ROOT, plaintext=True)
+    plain = build_value(MacFrame, plain_value, root=_ROOT, plaintext=True)
     if is_encrypted(level):
         open_value = {**plain_value, "payload": b""}
-        open_length = len(build(MacFrame, open_value, root=_ROOT, raw_private=True)) - tag_length
+        open_bytes = build_value(MacFrame, open_value, root=_ROOT, raw_private=True)
+        open_length = len(open_bytes) - tag_length
     else:
         open_length = len(plain) - tag_length
     nonce = mac_nonce(_nonce_source(frame, source_address), frame_counter, level)

@@ -33,7 +33,7 @@ from construct import (
     this,
 )
 
-from commshub.codecs.common import build, parse
+from commshub.codecs.common import parse
 from commshub.codecs.zigbee.security import (
     ZIGBEE_SECURITY_LEVEL,
     AuxiliaryHeader,
@@ -42,7 +42,12 @@ from commshub.codecs.zigbee.security import (
     secure_zigbee_frame,
     unsecure_zigbee_frame,
 )
-from commshub.codecs.zigbee.stack_common import AllButLast, BitFields, enum_int, to_container
+from commshub.codecs.zigbee.stack_common import (
+    AllButLast,
+    BitFields,
+    build_value,
+    enum_int,
+)
 
 __all__ = [
     "END_DEVICE_TIMEOUTS_MINUTES",
@@ -220,7 +225,8 @@ def _routed(ctx: Any) -> bool:
 
 
 def _command_id_present(ctx: Any) -> bool:
-    return enum_int(ctx.frame_control.frame_type, NWK_FRAME_TYPES) == _COMMAND and not payload_is_ciphertext(ctx)
+    frame_type = enum_int(ctx.frame_control.frame_type, NWK_FRAME_TYPES)
+    return frame_type == _COMMAND and not payload_is_ciphertext(ctx)
 
 
 def _command_present(ctx: Any) -> bool:
@@ -268,7 +274,7 @@ def parse_nwk_frame(data: bytes, *, security_level: int = ZIGBEE_SECURITY_LEVEL,
 def build_nwk_frame(frame: Mapping[str, Any], *, security_level: int = ZIGBEE_SECURITY_LEVEL,
                     plaintext: bool = False) -> bytes:
     """Build a NWK frame from a value shaped like :func:`parse_nwk_frame`'s result."""
-    return build(NwkFrame, to_container(frame), root=_ROOT, security_level=security_level,
+    return build_value(NwkFrame, frame, root=_ROOT, security_level=security_level,
                  plaintext=plaintext)
 
 
@@ -299,4 +305,4 @@ def parse_zigbee_beacon(data: bytes) -> Container:
 
 def build_zigbee_beacon(payload: Mapping[str, Any]) -> bytes:
     """Build a ZigBee beacon payload."""
-    return build(ZigbeeBeaconPayload, to_container(payload), root="zigbee_beacon")
+    return build_value(ZigbeeBeaconPayload, payload, root="zigbee_beacon")

@@ -18,8 +18,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
-from commshub.codecs.common import build, parse
-from commshub.codecs.zigbee.stack_common import BitFields, enum_int, to_container
+from commshub.codecs.common import parse
+from commshub.codecs.zigbee.stack_common import BitFields, build_value, enum_int, to_container
 from commshub.errors import CodecError, LocalProtocolError, SecurityError
 
 __all__ = [
@@ -266,8 +266,8 @@ AuxiliaryHeader = Struct(
     "security_control" / SecurityControl,
     "frame_counter" / Int32ul,
     "source_address" / If(this.security_control.extended_nonce, Int64ul),
-    "key_sequence_number" / If(lambda ctx: enum_int(ctx.security_control.key_id, KEY_IDS) == KeyId.NETWORK_KEY,
-                               Int8ul),
+    "key_sequence_number" / If(
+        lambda ctx: enum_int(ctx.security_control.key_id, KEY_IDS) == KeyId.NETWORK_KEY, Int8ul),
 )
 
 
@@ -324,7 +324,7 @@ class _SecurityLayout:
 def _layout(con: Construct, frame: Mapping[str, Any], level: int, root: str) -> _SecurityLayout:
     tag_length = mic_length(level)
     open_value = {**frame, "payload": b"", "mic": bytes(tag_length)}
-    open_length = len(build(con, open_value, root=root, security_level=level,
+    open_length = len(build_value(con, open_value, root=root, security_level=level,
                             raw_private=True)) - tag_length
     header = frame["auxiliary_security_header"]
     return _SecurityLayout(level, tag_length, open_length,
@@ -361,7 +361,7 @@ def secure_zigbee_frame(con: Construct, frame: Mapping[str, Any], key: bytes, *,
     level = level or security_level
     layout = _layout(con, frame, level, root)
     plain_value = {**frame, "mic": bytes(layout.tag_length)}
-    plain = build(con, plain_value, root=root, security_level=level, plaintext=True)
+    plain = build_value(con, plain_value, root=root, security_level=level, plaintext=True)
     nonce, a = _nonce_and_a(plain, frame, layout, source_address)
     if not is_encrypted(level):
         a = a + plain[layout.open_length:len(plain) - layout.tag_length]

@@ -11,6 +11,9 @@ from typing import Any
 import construct
 from construct import Adapter, Construct, Container, EnumIntegerString, ListContainer
 
+from commshub.codecs.common import build
+from commshub.errors import CodecError
+
 __all__ = [
     "AllButLast",
     "BitFields",
@@ -83,6 +86,16 @@ def to_container(value: Any) -> Any:
     if isinstance(value, list):
         return ListContainer(to_container(item) for item in value)
     return value
+
+
+def build_value(con: Construct, value: Any, *, root: str, **context: Any) -> bytes:
+    """Build ``value`` (parsed Containers or plain dicts) with ``con``; a missing key raises
+    CodecError naming it, like every other build fault."""
+    try:
+        return build(con, to_container(value), root=root, **context)
+    except KeyError as exc:
+        raise CodecError(f"missing field {exc.args[0]!r}: every field of the frame needs a "
+                         f"value, None where the field is absent", path=(root,)) from None
 
 
 FieldSpec = tuple[str, int] | tuple[str, int, Mapping[int, str]]
