@@ -27,8 +27,8 @@ DEVICE_A = bytes.fromhex("FFFFFFFFFFFFFFFE")
 DEVICE_A_KA_PUBLIC = bytes.fromhex(
     "2DB45A3F21889438B42C8F464C75292BACF5FDDB5DA0B492501B299CBFE92D8F"
     "DB90FC8FF4026129838B1BCAD1402CAE47FE7D8084E409A41AFCE16D63579C5F")
-# The test vector names no ACB identity; any EUI works because the ACB's EUI is not part of the
-# MAC key derivation (the originator and recipient are).
+# The test vector names no ACB identity. Any EUI works here because the KDF takes the
+# originator and recipient EUIs, not the ACB's.
 ACB = bytes.fromhex("90B3D51F30000002")
 
 CRITICAL_COMMAND = bytes.fromhex(

@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from commshub.codecs.dlms.xdlms import Apdu
 from commshub.codecs.gbcs import (
     Asn1Payload,
     GbcsFrame,
@@ -31,7 +32,6 @@ from commshub.codecs.gbcs import (
     payload_kind,
     verify_signature,
 )
-from commshub.codecs.dlms.xdlms import Apdu
 from commshub.errors import CodecError
 
 Parsed = list[tuple[Path, bytes, GbcsFrame]]

@@ -131,8 +131,8 @@ def test_other_information_with_originator_counter() -> None:
     ({"originator_counter": -1}, "originator_counter"),
 ])
 def test_invalid_fields_raise(changes: dict[str, object], field: str) -> None:
-    base = dict(cra=Cra.COMMAND, originator_counter=1, originator=eui64(SUPPLIER),
-                recipient=eui64(CHF), message_code=1, content=b"")
+    base = {"cra": Cra.COMMAND, "originator_counter": 1, "originator": eui64(SUPPLIER),
+            "recipient": eui64(CHF), "message_code": 1, "content": b""}
     with pytest.raises(CodecError) as raised:
         GbcsFrame(**{**base, **changes})  # type: ignore[arg-type]
     assert raised.value.path == ("gbcs", field)
@@ -251,4 +251,5 @@ def test_truncated_frames_raise_codec_error(frame: GbcsFrame, data: st.DataObjec
         assert exc.offset is not None and 0 <= exc.offset <= len(truncated)
         return
     # Only a pre-command loses nothing visible when cut before its (absent) signature field.
-    assert parsed.mac is None and parsed.signature is None
+    assert parsed.mac is None
+    assert parsed.signature is None

@@ -55,5 +55,7 @@ def test_alert_names() -> None:
 
 
 def test_device_type_numberings_differ() -> None:
-    assert DLMS_DEVICE_TYPES[0] == "ESME" and ASN1_DEVICE_TYPES[0] == "GSME"
-    assert DLMS_DEVICE_TYPES[254] == "GPF" and ASN1_DEVICE_TYPES[3] == "GPF"
+    assert DLMS_DEVICE_TYPES[0] == "ESME"
+    assert ASN1_DEVICE_TYPES[0] == "GSME"
+    assert DLMS_DEVICE_TYPES[254] == "GPF"
+    assert ASN1_DEVICE_TYPES[3] == "GPF"

@@ -45,7 +45,14 @@ from commshub.codecs.gbcs.frame import (
     eui_hex,
     parse_frame,
 )
-from commshub.codecs.gbcs.gbt import GbtBlock, GbtReassembler, build_gbt_block, is_gbt_block, parse_gbt_block, segment
+from commshub.codecs.gbcs.gbt import (
+    GbtBlock,
+    GbtReassembler,
+    build_gbt_block,
+    is_gbt_block,
+    parse_gbt_block,
+    segment,
+)
 from commshub.codecs.gbcs.gbz import (
     FirmwareReceipt,
     FutureDatedOutcome,
@@ -82,7 +89,7 @@ from commshub.codecs.gbcs.tables import (
     use_case,
 )
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (grouped by topic)
     # frame
     "GbcsFrame", "LengthForms", "parse_frame", "encode_frame", "encode_general_signing",
     "eui64", "eui_hex", "MAC_LENGTH", "SIGNATURE_LENGTH", "ZERO_MAC",

@@ -20,7 +20,7 @@ import asn1tools
 from commshub.codecs.gbcs.tables import Cra
 from commshub.errors import CodecError
 
-__all__ = ["Asn1Payload", "asn1_type_for", "decode_asn1", "encode_asn1", "asn1_to_json", "schema"]
+__all__ = ["Asn1Payload", "asn1_to_json", "asn1_type_for", "decode_asn1", "encode_asn1", "schema"]
 
 _CS02B_CODES = range(0x0100, 0x010A)
 _CS02G_CODES = (0x0125, 0x0126)

@@ -21,13 +21,13 @@ from commshub.errors import CodecError
 
 __all__ = [
     "MAX_LENGTH_OCTETS",
+    "AllButLast",
     "BerLengthForm",
     "BerPrefixed",
-    "AllButLast",
     "OptionalAtEnd",
     "Reject",
-    "encode_length",
     "decode_length",
+    "encode_length",
     "split_path",
 ]
 

@@ -28,7 +28,10 @@ from enum import Enum, IntEnum
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from commshub.codecs.gbcs.frame import (
@@ -43,22 +46,22 @@ from commshub.codecs.gbcs.tables import HAN_ONLY_MESSAGE_CODES, Cra
 from commshub.errors import CodecError, SecurityError
 
 __all__ = [
-    "DEFAULT_ACB",
     "ALGORITHM_ID",
+    "DEFAULT_ACB",
+    "MissingKeyError",
     "TransactionType",
     "Verdict",
-    "MissingKeyError",
-    "derive_key",
-    "mac_key",
-    "compute_mac",
-    "mac_frame",
     "check_mac",
-    "signed_data",
-    "sign",
-    "verify_signature",
-    "encryption_key",
-    "encrypt_part",
+    "compute_mac",
     "decrypt_part",
+    "derive_key",
+    "encrypt_part",
+    "encryption_key",
+    "mac_frame",
+    "mac_key",
+    "sign",
+    "signed_data",
+    "verify_signature",
 ]
 
 # The Access Control Broker of the DCC's reference test data set.

@@ -1,11 +1,11 @@
 """Decode trees and JSON records for ``commshub decode --as gbcs``.
 
-:func:`decode_gbcs` decodes one GBCS frame or GBT block into the record the CLI prints (keys
-``ok``, ``error``, ``mac_header``, ``cra``, ``originator_counter``, ``originator``,
-``recipient``, ``message_code``, ``use_case``, ``payload_kind``, ``signature_length``, ``mac``,
-``signature``, ``round_trip``, ``payload``) and a :class:`Node` tree of every field with its
-raw octets and meaning. With a key store it checks the MAC and signature and decrypts
-protected payload parts.
+:func:`decode_gbcs` decodes one GBCS frame or GBT block into two views. The record is what
+``--json`` prints, with the keys ``ok``, ``error``, ``mac_header``, ``cra``,
+``originator_counter``, ``originator``, ``recipient``, ``message_code``, ``use_case``,
+``payload_kind``, ``signature_length``, ``mac``, ``signature``, ``round_trip`` and ``payload``.
+The :class:`Node` tree shows every field with its raw octets and meaning. With a key store the
+decoder also checks the MAC and signature and decrypts protected payload parts.
 """
 
 from __future__ import annotations
@@ -41,13 +41,13 @@ from commshub.codecs.gbcs.gbt import GbtReassembler, is_gbt_block, parse_gbt_blo
 from commshub.codecs.gbcs.gbz import (
     ENCRYPTED_COMPONENT,
     FROM_DATE_TIME_PRESENT,
-    LAST_COMPONENT,
     GBZ_COMPONENT,
+    LAST_COMPONENT,
+    FirmwareReceipt,
+    FutureDatedOutcome,
     GbzAlert,
     GbzComponent,
     GbzPayload,
-    FirmwareReceipt,
-    FutureDatedOutcome,
     IntegrityWarning,
 )
 from commshub.codecs.gbcs.keystore import KeyStore
@@ -68,7 +68,7 @@ from commshub.codecs.gbcs.tables import (
 )
 from commshub.errors import CodecError, CommshubError, SecurityError
 
-__all__ = ["decode_gbcs", "frame_record", "frame_tree", "payload_tree", "GBZ_CLUSTERS"]
+__all__ = ["GBZ_CLUSTERS", "decode_gbcs", "frame_record", "frame_tree", "payload_tree"]
 
 # ZigBee Smart Energy clusters that GBZ payloads address (ZigBee SE 1.4 cluster IDs).
 GBZ_CLUSTERS: dict[int, str] = {
@@ -86,7 +86,7 @@ GBZ_CLUSTERS: dict[int, str] = {
     0x0709: "Events",
 }
 
-_ZIGBEE_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)  # ZigBee UTCTime origin
+_ZIGBEE_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # ZigBee UTCTime origin
 _RECORD_KEYS = ("ok", "error", "mac_header", "cra", "originator_counter", "originator", "recipient",
                 "message_code", "use_case", "payload_kind", "signature_length", "mac", "signature",
                 "round_trip", "payload")
@@ -132,6 +132,7 @@ def _decode_gbt(data: bytes, options: DecodeOptions, keys: KeyStore | None, acb:
     except CodecError as exc:
         record.update(ok=False, error=str(exc), round_trip=False)
         return DecodeResult(record)
+
     tree = Node("gbt-block", data, meaning="general block transfer")
     tree.add("cra-flag", bytes([int(block.cra)]), int(block.cra), _cra_text(block.cra))
     tree.add("originator-counter", block.originator_counter.to_bytes(8, "big"), block.originator_counter)
@@ -144,6 +145,7 @@ def _decode_gbt(data: bytes, options: DecodeOptions, keys: KeyStore | None, acb:
              "last block" if block.last_block else None)
     tree.add("block-number-ack", block.block_number_ack.to_bytes(2, "big"), block.block_number_ack)
     tree.add("block-data", block.data, meaning=f"{len(block.data)} octets")
+
     record.update(
         ok=True, error=None, mac_header=False, cra=_cra_text(block.cra),
         originator_counter=block.originator_counter, originator=eui_hex(block.originator),
@@ -152,6 +154,7 @@ def _decode_gbt(data: bytes, options: DecodeOptions, keys: KeyStore | None, acb:
         round_trip=block.to_bytes() == data, block_number=block.block_number,
         last_block=block.last_block,
     )
+
     reassembler = options.cache.setdefault(_GBT_CACHE, GbtReassembler())
     try:
         message = reassembler.add(block)
@@ -283,6 +286,7 @@ def _grouping_header_tree(frame: GbcsFrame) -> Node:
         node.add("date-time", b"\x00", meaning="absent")
     else:
         node.add("date-time", b"\x0c" + frame.date_time, _cosem_date_time_text(frame.date_time))
+
     other = encode_other_information(frame)
     info = node.add("other-information", encode_length(len(other), forms.other_information) + other)
     info.add("length", encode_length(len(other), forms.other_information), len(other))
@@ -302,6 +306,7 @@ def _grouping_header_tree(frame: GbcsFrame) -> Node:
     if frame.supplementary_certificate is not None:
         info.add("supplementary-remote-party-ka-certificate", frame.supplementary_certificate,
                  meaning=_certificate_text(frame.supplementary_certificate))
+
     length = len(frame.content)
     node.add("content-length", encode_length(length, forms.content), length)
     node.raw = b"".join(child.raw for child in node.children)
@@ -403,6 +408,7 @@ def _component_tree(name: str, frame: GbcsFrame, component: GbzComponent, keys: 
     if component.from_date_time is not None:
         node.add("from-date-time", component.from_date_time.to_bytes(4, "big"),
                  _zigbee_time_text(component.from_date_time))
+
     encryption = component.encryption
     if encryption is not None:
         node.add("additional-header-control", bytes([encryption.additional_header_control]),
@@ -416,6 +422,7 @@ def _component_tree(name: str, frame: GbcsFrame, component: GbzComponent, keys: 
     if encryption is None:
         node.add("zcl-payload", component.payload, meaning=f"{len(component.payload)} octets")
         return node
+
     header = bytes([encryption.security_control]) + encryption.invocation_counter.to_bytes(4, "big")
     node.add("security-header", header, meaning=f"security control 0x{encryption.security_control:02X}")
     node.add("ciphertext", encryption.ciphertext[:-12])

@@ -32,7 +32,6 @@ from construct import (
     FocusedSeq,
     GreedyBytes,
     If,
-    Int16ub,
     Int64ub,
     Peek,
     Rebuild,
@@ -53,25 +52,25 @@ from commshub.codecs.gbcs.tables import Cra
 from commshub.errors import CodecError
 
 __all__ = [
-    "EUI64_LENGTH",
-    "MAC_LENGTH",
-    "SIGNATURE_LENGTH",
     "DATE_TIME_LENGTH",
-    "SECURITY_HEADER",
-    "GENERAL_CIPHERING_TAG",
-    "GENERAL_SIGNING_TAG",
-    "ZERO_MAC",
-    "LengthForms",
-    "GbcsFrame",
+    "EUI64_LENGTH",
     "GBCS_FRAME",
+    "GENERAL_CIPHERING_TAG",
     "GENERAL_SIGNING_APDU",
+    "GENERAL_SIGNING_TAG",
+    "MAC_LENGTH",
+    "SECURITY_HEADER",
+    "SIGNATURE_LENGTH",
     "SYSTEM_TITLE",
-    "parse_frame",
+    "ZERO_MAC",
+    "GbcsFrame",
+    "LengthForms",
     "encode_frame",
     "encode_general_signing",
     "encode_other_information",
     "eui64",
     "eui_hex",
+    "parse_frame",
 ]
 
 EUI64_LENGTH = 8  # business originator and recipient IDs, EUI-64 big-endian
@@ -136,7 +135,7 @@ def eui_hex(value: bytes) -> str:
 class GbcsFrame:
     """One GBCS message.
 
-    ``content`` holds the payload bytes (DLMS, GBZ or ASN.1; see ``commshub.codecs.gbcs.payload``
+    ``content`` contains the payload bytes (DLMS, GBZ or ASN.1; see ``commshub.codecs.gbcs.payload``
     to decode them). ``signature`` is None when the frame has no signature field (pre-commands),
     ``b""`` for an empty one (``00``) and 64 bytes for an ECDSA signature. ``mac`` is None when
     the frame has no MAC header, otherwise the 12-byte MAC (:data:`ZERO_MAC` until computed).
@@ -169,8 +168,8 @@ class GbcsFrame:
     def command(
         cls, *, originator: bytes | str | int, recipient: bytes | str | int, originator_counter: int,
         message_code: int, content: bytes, mac_header: bool = True, **extra: Any,
-    ) -> "GbcsFrame":
-        """A command (CRA flag 1); ``extra`` sets optional fields such as ``date_time``."""
+    ) -> GbcsFrame:
+        """Return a new command (CRA flag 1); ``extra`` sets optional fields such as ``date_time``."""
         return cls._new(Cra.COMMAND, originator, recipient, originator_counter, message_code,
                         content, mac_header, extra)
 
@@ -178,8 +177,8 @@ class GbcsFrame:
     def response(
         cls, *, originator: bytes | str | int, recipient: bytes | str | int, originator_counter: int,
         message_code: int, content: bytes, mac_header: bool = True, **extra: Any,
-    ) -> "GbcsFrame":
-        """A response (CRA flag 2); ``originator_counter`` is the counter of the command answered."""
+    ) -> GbcsFrame:
+        """Return a new response (CRA flag 2) carrying the originator counter of its command."""
         return cls._new(Cra.RESPONSE, originator, recipient, originator_counter, message_code,
                         content, mac_header, extra)
 
@@ -187,8 +186,8 @@ class GbcsFrame:
     def alert(
         cls, *, originator: bytes | str | int, recipient: bytes | str | int, originator_counter: int,
         message_code: int, content: bytes, mac_header: bool = True, **extra: Any,
-    ) -> "GbcsFrame":
-        """An alert (CRA flag 3)."""
+    ) -> GbcsFrame:
+        """Return a new alert (CRA flag 3)."""
         return cls._new(Cra.ALERT, originator, recipient, originator_counter, message_code,
                         content, mac_header, extra)
 
@@ -196,7 +195,7 @@ class GbcsFrame:
     def _new(
         cls, cra: Cra, originator: bytes | str | int, recipient: bytes | str | int, counter: int,
         message_code: int, content: bytes, mac_header: bool, extra: dict[str, Any],
-    ) -> "GbcsFrame":
+    ) -> GbcsFrame:
         if "supplementary_remote_party_id" in extra and extra["supplementary_remote_party_id"] is not None:
             extra["supplementary_remote_party_id"] = eui64(extra["supplementary_remote_party_id"])
         return cls(
@@ -211,7 +210,7 @@ class GbcsFrame:
     def has_mac_header(self) -> bool:
         return self.mac is not None
 
-    def replace(self, **changes: Any) -> "GbcsFrame":
+    def replace(self, **changes: Any) -> GbcsFrame:
         """Return a copy with ``changes`` applied (dataclasses.replace)."""
         return dataclasses.replace(self, **changes)
 

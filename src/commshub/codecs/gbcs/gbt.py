@@ -28,7 +28,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import construct
-from construct import BitsInteger, BitStruct, Byte, Bytes, Const, Flag, GreedyBytes, If, Int16ub, Int32ub, Int64ub, Peek, Rebuild, Struct, this
+from construct import (
+    BitsInteger,
+    BitStruct,
+    Byte,
+    Bytes,
+    Const,
+    Flag,
+    GreedyBytes,
+    If,
+    Int16ub,
+    Int32ub,
+    Int64ub,
+    Peek,
+    Rebuild,
+    Struct,
+    this,
+)
 
 from commshub.codecs.gbcs.ber import BerLengthForm, BerPrefixed, split_path
 from commshub.codecs.gbcs.frame import DATE_TIME_LENGTH, GENERAL_CIPHERING_TAG, SYSTEM_TITLE, eui64
@@ -36,17 +52,17 @@ from commshub.codecs.gbcs.tables import Cra
 from commshub.errors import CodecError, RemoteProtocolError
 
 __all__ = [
+    "GBT_BLOCK",
     "GBT_TAG",
-    "MAX_WINDOW",
     "MAX_BLOCKS",
     "MAX_PENDING_MESSAGES",
+    "MAX_WINDOW",
     "GbtBlock",
-    "GBT_BLOCK",
-    "parse_gbt_block",
+    "GbtReassembler",
     "build_gbt_block",
     "is_gbt_block",
+    "parse_gbt_block",
     "segment",
-    "GbtReassembler",
 ]
 
 GBT_TAG = 0xE0  # xDLMS general-block-transfer APDU

@@ -22,33 +22,45 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import construct
-from construct import Byte, Bytes, Const, GreedyBytes, If, Int16ub, Int32ub, Int64ub, Prefixed, PrefixedArray, Struct, this
+from construct import (
+    Byte,
+    Const,
+    GreedyBytes,
+    If,
+    Int16ub,
+    Int32ub,
+    Int64ub,
+    Prefixed,
+    PrefixedArray,
+    Struct,
+    this,
+)
 
 from commshub.codecs.gbcs.ber import split_path
 from commshub.errors import CodecError
 
 __all__ = [
+    "ENCRYPTED_COMPONENT",
+    "ENCRYPTED_SECURITY_CONTROL",
+    "FROM_DATE_TIME_PRESENT",
+    "GBZ_COMPONENT",
     "GBZ_PROFILE_ID",
     "LAST_COMPONENT",
-    "ENCRYPTED_COMPONENT",
-    "FROM_DATE_TIME_PRESENT",
-    "ENCRYPTED_SECURITY_CONTROL",
-    "GbzEncryption",
-    "GbzComponent",
-    "GbzPayload",
-    "FutureDatedOutcome",
-    "FirmwareReceipt",
-    "IntegrityWarning",
-    "GbzAlert",
     "AlertBody",
-    "parse_gbz",
-    "parse_gbz_alert",
+    "FirmwareReceipt",
+    "FutureDatedOutcome",
+    "GbzAlert",
+    "GbzComponent",
+    "GbzEncryption",
+    "GbzPayload",
+    "IntegrityWarning",
     "build_gbz",
     "build_gbz_alert",
-    "GBZ_COMPONENT",
+    "parse_gbz",
+    "parse_gbz_alert",
 ]
 
 GBZ_PROFILE_ID = 0x0109  # ZigBee Smart Energy profile ID, the first two octets of a GBZ payload
@@ -143,7 +155,7 @@ class IntegrityWarning:
     warning: int
 
 
-AlertBody = Union[FutureDatedOutcome, FirmwareReceipt, IntegrityWarning, GbzComponent, bytes]
+AlertBody = FutureDatedOutcome | FirmwareReceipt | IntegrityWarning | GbzComponent | bytes
 
 
 @dataclass(frozen=True)

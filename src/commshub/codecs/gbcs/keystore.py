@@ -27,7 +27,7 @@ from cryptography.x509.oid import NameOID, ObjectIdentifier
 from commshub.codecs.gbcs.frame import eui64, eui_hex
 from commshub.errors import CommshubError
 
-__all__ = ["KeyUsage", "KeyStore", "KeyStoreError", "HARDWARE_MODULE_NAME_OID"]
+__all__ = ["HARDWARE_MODULE_NAME_OID", "KeyStore", "KeyStoreError", "KeyUsage"]
 
 # RFC 4108 hardwareModuleName: the SubjectAltName form that carries a device's EUI-64 in SMKI
 # device certificates (seen in the RTDS device certificates).
@@ -38,7 +38,7 @@ _DEVICE_HW_TYPE = bytes.fromhex("060d2a863a0001848fb90f010202")
 _FILE_NAME = re.compile(r"^(?P<eui>[0-9a-fA-F]{16})-(?P<usage>ka|ds|pp-ka)\.(?P<kind>pem|key)$")
 # Generated certificates never expire in practice, like the SMKI test certificates (RFC 5280
 # 4.1.2.5: 99991231235959Z means "no well-defined expiration date").
-_NOT_AFTER = datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)
+_NOT_AFTER = datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
 
 
 class KeyUsage(str, Enum):
@@ -74,7 +74,7 @@ class KeyStore:
     # --- loading and saving --------------------------------------------------------------
 
     @classmethod
-    def load(cls, folder: str | Path) -> "KeyStore":
+    def load(cls, folder: str | Path) -> KeyStore:
         """Read every ``<eui>-<usage>.pem|.key`` file of ``folder``; other files are ignored."""
         folder = Path(folder)
         if not folder.is_dir():
@@ -160,7 +160,7 @@ class KeyStore:
         """Return every EUI-64 with at least one key, sorted."""
         return sorted({eui for eui, _ in self.public_keys})
 
-    def merged(self, other: "KeyStore") -> "KeyStore":
+    def merged(self, other: KeyStore) -> KeyStore:
         """Return a new store holding both stores' entries (``other`` wins on conflicts)."""
         return KeyStore(
             certificates={**self.certificates, **other.certificates},
@@ -177,7 +177,7 @@ class KeyStore:
         cls, devices: Iterable[bytes | str | int] = (), remote_parties: Iterable[bytes | str | int] = (),
         *, usages: Iterable[KeyUsage | str] = (KeyUsage.KEY_AGREEMENT, KeyUsage.DIGITAL_SIGNATURE),
         ca_name: str = "commshub test CA",
-    ) -> "KeyStore":
+    ) -> KeyStore:
         """Make fresh P-256 key pairs and CA-signed certificates for each entity and usage.
 
         Device certificates carry the EUI-64 in a hardwareModuleName SubjectAltName, as SMKI
@@ -188,7 +188,7 @@ class KeyStore:
         usages = [KeyUsage(usage) for usage in usages]
         ca_key = ec.generate_private_key(ec.SECP256R1())
         ca_subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ca_name)])
-        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
         ca_certificate = (
             x509.CertificateBuilder()
             .subject_name(ca_subject).issuer_name(ca_subject)

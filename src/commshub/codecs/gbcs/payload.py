@@ -1,9 +1,9 @@
 """The content of a GBCS frame: which kind it is, its decoded form, and its encrypted parts.
 
-A payload is DLMS (an xDLMS access-request ``D9``, access-response ``DA`` or
-data-notification ``0F``, decoded by ``commshub.codecs.dlms``), GBZ (ZigBee, starting with the
-Smart Energy profile ID ``01 09``) or ASN.1 DER (everything else; wireshark ``packet-gbcs.c``
-classifies the same way).
+A payload is one of three kinds. DLMS is an xDLMS access-request ``D9``, access-response
+``DA`` or data-notification ``0F``, decoded by ``commshub.codecs.dlms``. GBZ is ZigBee content
+starting with the Smart Energy profile ID ``01 09``. Everything else is ASN.1 DER, as wireshark
+``packet-gbcs.c`` classifies it too.
 
 Protected parts are decrypted with :mod:`commshub.codecs.gbcs.crypto`: GBZ encrypted
 components with the frame's encryption key, and DLMS "protected attributes" (the GBCS Data
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Union
 
 from commshub.codecs.dlms import Data, DataType, build_apdu, parse_apdu, parse_data
 from commshub.codecs.dlms.xdlms import AccessRequest, AccessResponse, Apdu, DataNotification
@@ -37,16 +36,16 @@ from commshub.codecs.gbcs.tables import Cra
 from commshub.errors import CodecError, SecurityError
 
 __all__ = [
-    "PayloadKind",
-    "Payload",
     "DLMS_TAGS",
-    "payload_kind",
-    "decode_payload",
-    "encode_payload",
+    "Payload",
+    "PayloadKind",
     "ProtectedData",
-    "find_protected_data",
-    "decrypt_protected_data",
+    "decode_payload",
     "decrypt_component",
+    "decrypt_protected_data",
+    "encode_payload",
+    "find_protected_data",
+    "payload_kind",
 ]
 
 # xDLMS APDU tags GBCS uses as payloads: access-request, access-response, data-notification.
@@ -57,7 +56,7 @@ _TRANSACTION_ID_LENGTH = 9  # transaction type octet + 8-octet counter
 # GBCS Data Protection: protection type 2 is "authentication and encryption" with an agreed key.
 _PROTECTION_ENCRYPTED = 2
 
-Payload = Union[Apdu, GbzPayload, GbzAlert, Asn1Payload]
+Payload = Apdu | GbzPayload | GbzAlert | Asn1Payload
 
 
 class PayloadKind(str, Enum):

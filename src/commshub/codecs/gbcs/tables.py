@@ -20,17 +20,17 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 __all__ = [
+    "ALERT_CODES",
+    "ASN1_DEVICE_TYPES",
+    "DLMS_DEVICE_TYPES",
+    "HAN_ONLY_MESSAGE_CODES",
+    "MESSAGE_CODES",
+    "REMOTE_PARTY_ROLES",
     "Cra",
     "UseCase",
-    "MESSAGE_CODES",
-    "ALERT_CODES",
-    "DLMS_DEVICE_TYPES",
-    "ASN1_DEVICE_TYPES",
-    "REMOTE_PARTY_ROLES",
-    "HAN_ONLY_MESSAGE_CODES",
-    "use_case",
     "alert_name",
     "message_code_for",
+    "use_case",
 ]
 
 

@@ -44,15 +44,15 @@ from commshub.codecs.gbcs.tables import MESSAGE_CODES, Cra
 from commshub.codecs.strategies.dlms import cosem_date_times, xdlms_apdus
 
 __all__ = [
-    "euis",
-    "ber_lengths",
-    "gbz_components",
-    "gbz_payloads",
-    "gbz_alerts",
     "asn1_values",
+    "ber_lengths",
+    "euis",
     "gbcs_contents",
     "gbcs_frames",
     "gbt_blocks",
+    "gbz_alerts",
+    "gbz_components",
+    "gbz_payloads",
 ]
 
 _U8 = st.integers(0, 0xFF)
@@ -77,7 +77,7 @@ def ber_lengths() -> st.SearchStrategy[tuple[int, int | None]]:
 
 
 def _forms_for(length: int) -> st.SearchStrategy[int | None]:
-    """None (shortest) or a long form that a parser reports back as non-shortest."""
+    """Generate None (shortest) or a long form that a parser reports back as non-shortest."""
     shortest = len(encode_length(length))
     first = 1 if length < 0x80 else shortest  # shortest long form has shortest - 1 octets
     choices = list(range(first, MAX_LENGTH_OCTETS + 1))
@@ -98,7 +98,10 @@ def gbz_components(*, allow_encrypted: bool = True) -> st.SearchStrategy[GbzComp
         encrypted = allow_encrypted and draw(st.booleans())
         with_time = draw(st.booleans())
         control = draw(_U8) & ~(ENCRYPTED_COMPONENT | FROM_DATE_TIME_PRESENT)
-        control |= (ENCRYPTED_COMPONENT if encrypted else 0) | (FROM_DATE_TIME_PRESENT if with_time else 0)
+        if encrypted:
+            control |= ENCRYPTED_COMPONENT
+        if with_time:
+            control |= FROM_DATE_TIME_PRESENT
         encryption = None
         if encrypted:
             encryption = GbzEncryption(
@@ -192,7 +195,7 @@ def gbcs_contents() -> st.SearchStrategy[tuple[int, int, bytes]]:
 
 
 def _other_information() -> st.SearchStrategy[dict[str, Any]]:
-    none = st.just({})
+    none: st.SearchStrategy[dict[str, Any]] = st.just({})
     party = st.fixed_dictionaries({"supplementary_remote_party_id": euis()})
     with_counter = st.fixed_dictionaries({"supplementary_remote_party_id": euis(),
                                           "supplementary_remote_party_counter": _U64})
