@@ -1,8 +1,8 @@
 """A virtual network that runs the hub's time client against the emulated CSP time service.
 
 Time is virtual: ``Simulation.now`` is the monotonic clock fed to the client, and true UTC is
-``UTC_AT_ZERO + now``. Requests reach the service after ``one_way_delay_s`` and answers come
-back after the same delay; ``tamper`` sees every answer on its way and may drop, change or add
+``UTC_AT_ZERO + now``. Requests reach the service after ``one_way_delay_s`` and responses come
+back after the same delay; ``tamper`` sees every response on its way and may drop, change or add
 datagrams, like an attacker on the path.
 """
 
@@ -62,7 +62,7 @@ class Simulation:
     in_flight: list[tuple[float, int, Event]] = field(default_factory=list)
     actions: list[tuple[float, Action]] = field(default_factory=list)
     requests: list[tuple[float, Action]] = field(default_factory=list)
-    answers: list[tuple[TimeSource, bytes]] = field(default_factory=list)
+    responses: list[tuple[TimeSource, bytes]] = field(default_factory=list)
     _order: int = 0
 
     def true_utc(self, monotonic: float | None = None) -> float:
@@ -90,7 +90,7 @@ class Simulation:
         if isinstance(action, (SendNtpRequest, SendTimeRequest)):
             self.requests.append((self.now, action))
             if self.deliver_requests:
-                self._answer(action)
+                self._respond(action)
         elif isinstance(action, StartTimer):
             assert action.delay_s >= 0, action
             self.timers[action.timer] = self.now + action.delay_s
@@ -99,17 +99,17 @@ class Simulation:
         else:
             self.actions.append((self.now, action))
 
-    def _answer(self, request: SendNtpRequest | SendTimeRequest) -> None:
+    def _respond(self, request: SendNtpRequest | SendTimeRequest) -> None:
         arrival = self.true_utc(self.now + self.one_way_delay_s) + self.service_clock_offset_s
         if isinstance(request, SendNtpRequest):
-            source, answer = TimeSource.NTP, self.service.answer_ntp(request.data, arrival)
+            source, response = TimeSource.NTP, self.service.respond_to_ntp(request.data, arrival)
         else:
             source = TimeSource.SIGNED_TIME
-            answer = self.service.answer_time_request(request.data, arrival)
-        if answer is None:
+            response = self.service.respond_to_time_request(request.data, arrival)
+        if response is None:
             return
-        self.answers.append((source, answer))
-        for datagram in self.tamper(source, answer):
+        self.responses.append((source, response))
+        for datagram in self.tamper(source, response):
             self.deliver(source, datagram, delay_s=2 * self.one_way_delay_s)
 
     def run_until(self, end: float) -> None:

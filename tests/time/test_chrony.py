@@ -71,7 +71,7 @@ def wait_until_serving(port: int, key: NtpKey, process: subprocess.Popen[bytes])
                 return
             except TimeoutError:
                 continue
-    raise RuntimeError(f"chronyd did not answer on 127.0.0.1:{port} within {WAIT_S} s")
+    raise RuntimeError(f"chronyd did not respond on 127.0.0.1:{port} within {WAIT_S} s")
 
 
 @pytest.fixture(scope="module")
@@ -117,14 +117,14 @@ def chronyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, dic
 
 
 class TamperingProxy(asyncio.DatagramProtocol):
-    """Forwards the client's datagrams to chronyd and passes its answers through ``tamper``."""
+    """Forwards the client's datagrams to chronyd and passes its responses through ``tamper``."""
 
     def __init__(self, server: tuple[str, int], tamper: Tamper) -> None:
         self.server = server
         self.tamper = tamper
         self.client_address: tuple[str, int] | None = None
         self.transport: asyncio.DatagramTransport | None = None
-        self.answers = 0
+        self.responses = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -132,7 +132,7 @@ class TamperingProxy(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         assert self.transport is not None
         if addr == self.server:
-            self.answers += 1
+            self.responses += 1
             changed = self.tamper(data)
             if changed is not None and self.client_address is not None:
                 self.transport.sendto(changed, self.client_address)
@@ -159,7 +159,7 @@ async def run_client(port: int, key: NtpKey, *, tamper: Tamper | None = None,
     finally:
         if transport is not None:
             transport.close()
-    return runner, action, proxy.answers if proxy is not None else -1
+    return runner, action, proxy.responses if proxy is not None else -1
 
 
 def adjusted(action: object) -> bool:
@@ -214,20 +214,21 @@ def flip_last_bit(data: bytes) -> bytes:
     ],
     ids=["flipped MAC bit", "MAC stripped", "crypto-NAK"],
 )
-def test_tampered_chronyd_answer_is_rejected(chronyd: tuple[int, dict[int, NtpKey]],
+def test_tampered_chronyd_response_rejected(chronyd: tuple[int, dict[int, NtpKey]],
                                              tamper: Tamper, reason: RejectReason) -> None:
     port, keys = chronyd
-    runner, _, answers = asyncio.run(
+    runner, _, responses = asyncio.run(
         run_client(port, keys[1], tamper=tamper,
                    until=lambda a: isinstance(a, RequestTimedOut))
     )
     rejected = [a.reason for a in runner.history if isinstance(a, ResponseRejected)]
-    assert answers >= 1
-    assert rejected and set(rejected) == {reason}
+    assert responses >= 1
+    assert rejected
+    assert set(rejected) == {reason}
     assert not any(adjusted(a) for a in runner.history)
 
 
-def test_replayed_chronyd_answer_is_rejected(chronyd: tuple[int, dict[int, NtpKey]]) -> None:
+def test_replayed_chronyd_response_rejected(chronyd: tuple[int, dict[int, NtpKey]]) -> None:
     port, keys = chronyd
     first: list[bytes] = []
 
@@ -245,4 +246,4 @@ def test_replayed_chronyd_answer_is_rejected(chronyd: tuple[int, dict[int, NtpKe
     assert isinstance(action, ResponseRejected)
     assert action.reason is RejectReason.ORIGIN_MISMATCH
     adjustments = [a for a in runner.history if adjusted(a)]
-    assert len(adjustments) == 1  # the first, genuine answer
+    assert len(adjustments) == 1  # the first, genuine response

@@ -93,7 +93,8 @@ def test_scapy_kiss_of_death() -> None:
     assert packet.mode is Mode.SERVER
     assert packet.stratum == 0
     assert kiss_code(packet) == "INIT"
-    assert packet.mac is not None and packet.mac.key_id == 1
+    assert packet.mac is not None
+    assert packet.mac.key_id == 1
 
 
 def test_scapy_client_request() -> None:
@@ -113,7 +114,8 @@ def test_ntpsec_cmac_vector() -> None:
     assert signed == NTPSEC_CMAC_HEADER + (100).to_bytes(4, "big") + NTPSEC_CMAC_DIGEST
     packet, key = verify_packet(signed, {100: NTPSEC_CMAC_KEY})
     assert key is NTPSEC_CMAC_KEY
-    assert packet.leap is LeapIndicator.UNSYNCHRONISED and packet.mode is Mode.CLIENT
+    assert packet.leap is LeapIndicator.UNSYNCHRONISED
+    assert packet.mode is Mode.CLIENT
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,8 @@ def test_first_actions_are_unsynchronised_and_request(make_simulation: MakeSimul
     [(_, request)] = sim.requests
     assert isinstance(request, SendNtpRequest)
     packet = parse_ntp_packet(request.data)
-    assert packet.mac is not None and packet.mac.key_id == sim.client.settings.ntp_key.key_id
+    assert packet.mac is not None
+    assert packet.mac.key_id == sim.client.settings.ntp_key.key_id
     assert packet.poll == 10
     assert TimerName.NTP_RESPONSE in sim.timers
 
@@ -195,10 +196,10 @@ def test_same_id_other_secret_is_bad_mac(make_simulation: MakeSimulation) -> Non
 
 def test_replayed_response_has_wrong_origin(make_simulation: MakeSimulation) -> None:
     sim = synced_simulation(make_simulation)
-    old_answer = sim.answers[0][1]
+    old_response = sim.responses[0][1]
     sim.deliver_requests = False
     sim.run_until(DEFAULT_POLL_INTERVAL_S + 1.0)  # the next request is in flight
-    sim.deliver(TimeSource.NTP, old_answer)
+    sim.deliver(TimeSource.NTP, old_response)
     sim.run_for(0.01)
     assert rejections(sim) == [RejectReason.ORIGIN_MISMATCH]
     assert len(sim.of_type(ClockStepped)) == 1
@@ -212,7 +213,7 @@ def test_duplicate_response_is_unexpected(make_simulation: MakeSimulation) -> No
     assert rejections(sim) == [RejectReason.UNEXPECTED]
 
 
-def test_answer_after_timeout_is_unexpected(make_simulation: MakeSimulation) -> None:
+def test_response_after_timeout_unexpected(make_simulation: MakeSimulation) -> None:
     sim = make_simulation(one_way_delay_s=3.0)  # 6 s round trip, 4 s response timeout
     sim.start()
     sim.run_for(10.0)
@@ -226,7 +227,7 @@ def test_slow_round_trip_is_stale(make_simulation: MakeSimulation) -> None:
     sim.start()
     sim.run_for(6.0)
     assert rejections(sim) == [RejectReason.STALE]
-    assert "answered 5.000 s after the request" in sim.of_type(ResponseRejected)[0].detail
+    assert "arrived 5.000 s after the request" in sim.of_type(ResponseRejected)[0].detail
 
 
 def test_server_holding_request_is_stale(make_simulation: MakeSimulation) -> None:
@@ -325,10 +326,12 @@ def test_drift_accumulates_while_unsynchronised(make_simulation: MakeSimulation)
     # 15 ppm for a day is 1.296 s.
     assert sim.clock_error() == pytest.approx(day * 15e-6, abs=2e-3)
     error_bound = sim.client.max_error(sim.now)
-    assert error_bound is not None and error_bound >= abs(sim.clock_error())
+    assert error_bound is not None
+    assert error_bound >= abs(sim.clock_error())
     assert sim.client.is_reliable(sim.now)
     timeouts = sim.of_type(RequestTimedOut)
-    assert timeouts and timeouts[-1].retry_in_s == DEFAULT_POLL_INTERVAL_S
+    assert timeouts
+    assert timeouts[-1].retry_in_s == DEFAULT_POLL_INTERVAL_S
     assert sim.of_type(ClockUnsynchronised)[1:] == []
 
     # The bound reaches 10 s after (10 - e0) / 15 ppm, about 7.7 days.
@@ -390,7 +393,7 @@ def test_both_sources(make_simulation: MakeSimulation) -> None:
     sim.run_for(1.0)
     stepped, slewed = sim.of_type((ClockStepped, ClockSlewed))
     assert (stepped.source, slewed.source) == (TimeSource.NTP, TimeSource.SIGNED_TIME)
-    # The signed time request left before the step; its answer must not carry the step.
+    # The signed time request left before the step; its response must not carry the step.
     assert isinstance(slewed, ClockSlewed)
     assert abs(slewed.offset_s) < 1e-3
     assert abs(sim.clock_error()) < 1e-3
@@ -450,7 +453,7 @@ def test_signed_time_sequence_must_rise(make_simulation: MakeSimulation) -> None
     sim = make_simulation(ntp=False, signed_time=True)
     sim.start()
     sim.run_for(1.0)
-    # The service restarts and counts from 1 again: its answers look like replays.
+    # The service restarts and counts from 1 again: its responses look like replays.
     sim.service._sequence = 0
     sim.run_until(DEFAULT_POLL_INTERVAL_S + 1.0)
     assert rejections(sim) == [RejectReason.REPLAYED]
@@ -460,7 +463,7 @@ def test_old_signed_time_rejected(make_simulation: MakeSimulation) -> None:
     sim = make_simulation(ntp=False, signed_time=True)
     sim.start()
     sim.run_for(1.0)
-    old = sim.answers[0][1]
+    old = sim.responses[0][1]
     sim.deliver_requests = False
     sim.run_until(DEFAULT_POLL_INTERVAL_S + 1.0)  # the next request is in flight
     sim.deliver(TimeSource.SIGNED_TIME, old)

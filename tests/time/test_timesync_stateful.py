@@ -76,22 +76,22 @@ def test_error_bound_always_holds(make_simulation: Callable[..., Any]) -> None:
             assert (self.sim.client.utc(self.sim.now), self.adjustments()) == before
 
         @rule(data=st.data())
-        def replay_old_answer(self, data: st.DataObject) -> None:
-            old = self.sim.answers[:-2]
+        def replay_old_response(self, data: st.DataObject) -> None:
+            old = self.sim.responses[:-2]
             if not old:
                 return
-            source, answer = data.draw(st.sampled_from(old))
+            source, response = data.draw(st.sampled_from(old))
             event = NtpPacketReceived if source is TimeSource.NTP else SignedTimeReceived
             before = self.adjustments()
-            self.sim.feed(event(self.sim.now, answer))
+            self.sim.feed(event(self.sim.now, response))
             assert self.adjustments() == before
 
         @rule(bit=st.integers(0, 8 * 120 - 1))
         def deliver_tampered_copy(self, bit: int) -> None:
-            if not self.sim.answers:
+            if not self.sim.responses:
                 return
-            source, answer = self.sim.answers[-1]
-            changed = bytearray(answer)
+            source, response = self.sim.responses[-1]
+            changed = bytearray(response)
             changed[(bit // 8) % len(changed)] ^= 1 << (bit % 8)
             event = NtpPacketReceived if source is TimeSource.NTP else SignedTimeReceived
             before = self.adjustments()

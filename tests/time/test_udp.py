@@ -29,7 +29,7 @@ HUB_ID = bytes.fromhex("00DB123456789ABC")
 SERVICE_ID = bytes.fromhex("00DB0000000000C5")
 Adjusted = ClockStepped | ClockSlewed
 KEY = NtpKey(3, MacAlgorithm.AES128_CMAC, bytes.fromhex("000102030405060708090A0B0C0D0E0F"))
-# Upper bound on how long a test waits for a loopback answer; never asserted on.
+# Upper bound on how long a test waits for a loopback response; never asserted on.
 WAIT_S = 10.0
 # The emulated service serves UTC this far from the host's clock, so a step is visible.
 SERVICE_SHIFT_S = 120.0
@@ -58,7 +58,7 @@ def test_ntp_and_signed_time_over_udp() -> None:
             )
             async with UdpTimeClient(TimeClient(settings), ntp_server=server.ntp_address,
                                      time_server=server.time_address) as runner:
-                # Whichever answer comes first steps the clock; the other then slews it.
+                # Whichever response comes first steps the clock; the other then slews it.
                 for source in TimeSource:
                     outcome = await runner.wait_for(
                         lambda a, source=source: isinstance(a, Adjusted | ResponseRejected)
@@ -111,7 +111,8 @@ def test_chrony_key_file(tmp_path: Path) -> None:
     )
     keys = parse_chrony_keys(text)
     assert sorted(keys) == [1, 2, 3, 4]
-    assert keys[1].algorithm is MacAlgorithm.SHA1 and len(keys[1].secret) == 20
+    assert keys[1].algorithm is MacAlgorithm.SHA1
+    assert len(keys[1].secret) == 20
     assert keys[2] == NtpKey(2, MacAlgorithm.MD5, b"secretpassword")
     assert keys[3].algorithm is MacAlgorithm.AES128_CMAC
     assert keys[4] == NtpKey(4, MacAlgorithm.MD5, b"plaintext")

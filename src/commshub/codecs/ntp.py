@@ -8,9 +8,9 @@ Authentication follows RFC 5905 section 7.3 and the practice of ntpd and chrony:
 MD5 or SHA-1 over the key followed by the packet, or AES-128-CMAC over the packet keyed with the
 key (RFC 8573). The MAC covers every byte before it.
 
-Timestamps are kept as the raw 64-bit NTP fixed-point values (seconds since 1900-01-01 in the
-high 32 bits, fraction in the low 32 bits); the helpers convert them to and from Unix seconds
-within NTP era 0, which ends on 2036-02-07 06:28:16 UTC.
+Timestamps are kept as the raw 64-bit NTP fixed-point values: seconds since 1900-01-01 in the
+high 32 bits and the fraction in the low 32 bits. The helpers convert them to and from Unix
+seconds within NTP era 0, which ends on 2036-02-07 06:28:16 UTC.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ class MacAlgorithm(enum.Enum):
 
 
 class AuthFailure(enum.Enum):
-    """Why an NTP packet failed authentication."""
+    """Reason an NTP packet failed authentication."""
 
     MISSING = "no MAC"
     CRYPTO_NAK = "crypto-NAK"

@@ -1,10 +1,10 @@
 """The CSP network time service's signed time messages, as commshub defines them.
 
 No public source describes how a Communications Hub learns UTC from the CSP, so commshub defines
-a small request and a signed answer (docs/time-service.md has the byte tables):
+a small request and a signed response (docs/time-service.md has the byte tables):
 
 * the hub sends a :class:`TimeRequest` carrying its EUI-64 and a fresh 16-byte nonce;
-* the service answers with a :class:`SignedTime`: its own EUI-64, the hub's EUI-64, a sequence
+* the service responds with a :class:`SignedTime`: its own EUI-64, the hub's EUI-64, a sequence
   number that only goes up, the UTC time as a 64-bit NTP timestamp, the service's precision and
   maximum error, the nonce echoed, and an ECDSA P-256 / SHA-256 signature (raw r||s, 64 bytes)
   over every byte before it.

@@ -12,9 +12,10 @@ Two sources feed it, each optional:
 * NTP (RFC 5905) in client mode with symmetric-key authentication. A response is accepted only
   when its MAC is valid under the configured key, its origin timestamp equals the random
   transmit timestamp of the request in flight, its stratum is 1..15 and it is fresh.
-* the CSP's signed time message (:mod:`commshub.codecs.time_service`), accepted only when its
-  ECDSA signature verifies under the service's trusted key, it names this hub, it echoes the
-  nonce of the request in flight and its sequence number is higher than any accepted before.
+* the CSP's signed time message (:mod:`commshub.codecs.time_service`). It is accepted only when
+  its ECDSA signature verifies under the service's trusted key and it names this hub. It must
+  also echo the nonce of the request in flight and carry a sequence number above any accepted
+  before.
 
 :data:`NTP_CHECKS` and :data:`SIGNED_TIME_CHECKS` list the checks in the order they run.
 
@@ -129,7 +130,7 @@ _POLL_EXPONENT_RANGE = (-128, 127)
 
 
 class TimeSource(enum.Enum):
-    """Where a time sample came from."""
+    """Source of a time sample."""
 
     NTP = "ntp"
     SIGNED_TIME = "signed_time"
@@ -146,7 +147,7 @@ class TimerName(enum.Enum):
 
 
 class RejectReason(enum.Enum):
-    """Why a response was not used; the value is a short explanation."""
+    """Reason a response was rejected; the value explains it in a few words."""
 
     MALFORMED = "not a valid message"
     NOT_SERVER_MODE = "NTP mode is not server"
@@ -157,7 +158,7 @@ class RejectReason(enum.Enum):
     BAD_SIGNATURE = "signature does not verify"
     WRONG_SERVICE = "signed by a service other than the trusted one"
     WRONG_RECIPIENT = "addressed to another hub"
-    UNEXPECTED = "no request in flight: a duplicate or an answer to an old request"
+    UNEXPECTED = "no request in flight: a duplicate or a response to an old request"
     ORIGIN_MISMATCH = "origin timestamp does not match the request in flight"
     NONCE_MISMATCH = "nonce does not match the request in flight"
     REPLAYED = "sequence number not above the last accepted one"
@@ -252,7 +253,7 @@ class TrustedTimeService:
 
 @dataclass(frozen=True)
 class TimeSyncSettings:
-    """What the client talks to and how; durations in seconds, rates in parts per million."""
+    """Time sources and limits of the client; durations in seconds, rates in parts per million."""
 
     hub_id: bytes
     ntp_key: NtpKey | None = None
@@ -379,7 +380,7 @@ class ClockSlewed:
 
 @dataclass(frozen=True)
 class ClockUnsynchronised:
-    """The hub's time is no longer reliable (or never was): ``reason`` says why."""
+    """The hub's time is no longer reliable, or never was; ``reason`` explains which."""
 
     reason: str
     max_error_s: float | None
@@ -559,9 +560,9 @@ class TimeClient:
             return self._receive(TimeSource.SIGNED_TIME, event.monotonic, event.data)
         raise LocalProtocolError(f"time client: unknown event {event!r}")
 
-    def _require_clock(self, what: str) -> _LocalClock:
+    def _require_clock(self, operation: str) -> _LocalClock:
         if self._clock is None:
-            raise LocalProtocolError(f"time client: {what} before Started")
+            raise LocalProtocolError(f"time client: {operation} before Started")
         return self._clock
 
     def _start(self, event: Started) -> list[Action]:
@@ -706,6 +707,7 @@ class TimeClient:
         return outstanding
 
     def _check_ntp(self, poller: _Poller, monotonic: float, data: bytes) -> _Sample:
+        """Return the sample in an NTP response, or raise _Rejected in NTP_CHECKS order."""
         key = self.settings.ntp_key
         assert key is not None
         try:
@@ -718,9 +720,28 @@ class TimeClient:
             check_packet_mac(data, packet, {key.key_id: key})
         except NtpAuthenticationError as exc:
             raise _Rejected(_AUTH_REJECTIONS[exc.failure], str(exc)) from None
+
         outstanding = self._request_in_flight(
             poller, packet.origin_timestamp.to_bytes(8, "big"), RejectReason.ORIGIN_MISMATCH
         )
+        self._check_server_header(packet)
+
+        t1 = outstanding.sent_utc
+        t2 = unix_from_ntp_timestamp(packet.receive_timestamp)
+        t3 = unix_from_ntp_timestamp(packet.transmit_timestamp)
+        t4 = self.utc(monotonic)
+        self._check_age(monotonic - outstanding.sent_monotonic, t3 - t2)
+
+        # RFC 5905 section 8: offset and round-trip delay from the four timestamps.
+        offset = ((t2 - t1) + (t3 - t4)) / 2
+        delay = max(0.0, (t4 - t1) - (t3 - t2))
+        root_delay = seconds_from_ntp_short(packet.root_delay)
+        root_distance = (root_delay + delay) / 2 + seconds_from_ntp_short(packet.root_dispersion)
+        self._check_sample(monotonic, offset, root_distance)
+        return _Sample(TimeSource.NTP, offset, root_distance + 2.0 ** packet.precision)
+
+    @staticmethod
+    def _check_server_header(packet: NtpPacket) -> None:
         code = kiss_code(packet)
         if code is not None:
             raise _Rejected(RejectReason.KISS_OF_DEATH, code)
@@ -729,31 +750,21 @@ class TimeClient:
                 RejectReason.SERVER_UNSYNCHRONISED,
                 f"leap indicator {packet.leap.name}, stratum {packet.stratum}",
             )
-        receive_ts, transmit_ts = packet.receive_timestamp, packet.transmit_timestamp
-        if 0 in (receive_ts, transmit_ts, packet.reference_timestamp):
+
+        receive, transmit = packet.receive_timestamp, packet.transmit_timestamp
+        if 0 in (receive, transmit, packet.reference_timestamp):
             raise _Rejected(
                 RejectReason.BOGUS_TIMESTAMPS, "a reference, receive or transmit timestamp is zero"
             )
-        if transmit_ts < receive_ts or packet.reference_timestamp > transmit_ts:
+        if transmit < receive or packet.reference_timestamp > transmit:
             raise _Rejected(
                 RejectReason.BOGUS_TIMESTAMPS,
                 "transmit timestamp precedes the receive or reference timestamp",
             )
-        t1 = outstanding.sent_utc
-        t2 = unix_from_ntp_timestamp(receive_ts)
-        t3 = unix_from_ntp_timestamp(transmit_ts)
-        t4 = self.utc(monotonic)
-        self._check_age(monotonic - outstanding.sent_monotonic, t3 - t2)
-        # RFC 5905 section 8: offset and round-trip delay from the four timestamps.
-        offset = ((t2 - t1) + (t3 - t4)) / 2
-        delay = max(0.0, (t4 - t1) - (t3 - t2))
-        root_delay = seconds_from_ntp_short(packet.root_delay)
-        root_distance = (root_delay + delay) / 2 + seconds_from_ntp_short(packet.root_dispersion)
-        error = root_distance + 2.0 ** packet.precision
-        self._check_sample(monotonic, offset, root_distance)
-        return _Sample(TimeSource.NTP, offset, error)
 
     def _check_signed_time(self, poller: _Poller, monotonic: float, data: bytes) -> _Sample:
+        """Return the sample in a signed time message, or raise _Rejected in SIGNED_TIME_CHECKS
+        order."""
         trusted = self.settings.time_service
         assert trusted is not None
         try:
@@ -767,6 +778,7 @@ class TimeClient:
         if message.recipient != self.settings.hub_id:
             recipient = message.recipient.hex().upper()
             raise _Rejected(RejectReason.WRONG_RECIPIENT, f"recipient {recipient}")
+
         outstanding = self._request_in_flight(poller, message.nonce, RejectReason.NONCE_MISMATCH)
         if message.sequence <= self._last_sequence:
             raise _Rejected(
@@ -777,6 +789,7 @@ class TimeClient:
             raise _Rejected(RejectReason.SERVER_UNSYNCHRONISED, "leap indicator UNSYNCHRONISED")
         round_trip = monotonic - outstanding.sent_monotonic
         self._check_age(round_trip, 0.0)
+
         # One timestamp, taken somewhere between send and receive: compare it with the midpoint.
         t1, t4 = outstanding.sent_utc, self.utc(monotonic)
         offset = unix_from_ntp_timestamp(message.utc) - (t1 + t4) / 2
@@ -790,7 +803,7 @@ class TimeClient:
         if round_trip_s > max_age:
             raise _Rejected(
                 RejectReason.STALE,
-                f"answered {round_trip_s:.3f} s after the request (max {max_age} s)",
+                f"response arrived {round_trip_s:.3f} s after the request (max {max_age} s)",
             )
         if server_hold_s > max_age:
             raise _Rejected(
@@ -822,7 +835,7 @@ class TimeClient:
         if self._synced_at is None or abs(sample.offset_s) > settings.step_threshold_s:
             clock.step(monotonic, sample.offset_s)
             # A request of the other source still in flight left at a time read on the old
-            # scale: move it onto the new one, or its answer would carry the step as delay.
+            # scale: move it onto the new one, or its response would carry the step as delay.
             for other in self._pollers.values():
                 if other.outstanding is not None:
                     other.outstanding.sent_utc += sample.offset_s

@@ -1,14 +1,14 @@
 """An emulated CSP network time service: NTP with symmetric keys and signed time messages.
 
 :class:`EmulatedTimeService` is sans-I/O: it takes a request's bytes and the current UTC and
-returns the answer's bytes, or None when it drops the request. :class:`TimeServiceServer` runs
+returns the response's bytes, or None when it drops the request. :class:`TimeServiceServer` runs
 it on two UDP ports of the loopback interface (one for NTP, one for signed time messages) for
 tests and the bench.
 
 NTP behaviour follows RFC 5905 Appendix A.5.1 (``receive`` and ``fast_xmit``): a request with a
-valid MAC gets an answer MACed under the same key, a request without a MAC gets an answer without
-one, and a request whose MAC fails or names an unknown key gets a crypto-NAK (key identifier 0,
-no digest). chrony 4.3 differs in the last case: it does not answer at all.
+valid MAC gets a response MACed under the same key, and a request without a MAC gets a response
+without one. A request whose MAC fails or names an unknown key gets a crypto-NAK (key identifier
+0, no digest). chrony 4.3 differs in the last case: it does not respond at all.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ _DEFAULT_REFERENCE_AGE_S = 16.0
 class TimeServiceSettings:
     """The emulated service's identity, keys and the header values it serves.
 
-    ``kiss_code`` set (e.g. "RATE", "DENY") makes every NTP answer a kiss-o'-death; ``hold_s``
-    is the time between receiving a request and transmitting the answer, as stamped in it.
+    ``kiss_code`` set (e.g. "RATE", "DENY") makes every NTP response a kiss-o'-death; ``hold_s``
+    is the time between receiving a request and transmitting the response, as stamped in it.
     """
 
     service_id: bytes
@@ -83,7 +83,7 @@ class TimeServiceSettings:
 
 
 class EmulatedTimeService:
-    """The CSP time service, sans-I/O: bytes and the current UTC in, answer bytes out."""
+    """The CSP time service, sans-I/O: bytes and the current UTC in, response bytes out."""
 
     def __init__(self, settings: TimeServiceSettings) -> None:
         self.settings = settings
@@ -94,8 +94,8 @@ class EmulatedTimeService:
     def public_key(self) -> ec.EllipticCurvePublicKey:
         return self.settings.signing_key.public_key()
 
-    def answer_ntp(self, data: bytes, utc: float) -> bytes | None:
-        """Return the answer to an NTP request received at ``utc`` (Unix seconds), or None."""
+    def respond_to_ntp(self, data: bytes, utc: float) -> bytes | None:
+        """Return the response to an NTP request received at ``utc`` (Unix seconds), or None."""
         try:
             request = parse_ntp_packet(data)
         except CodecError as exc:
@@ -106,18 +106,18 @@ class EmulatedTimeService:
             self.counters["ntp_not_client"] += 1
             logger.debug("dropping NTP packet in mode %s", request.mode.name)
             return None
-        answer = self._server_packet(request, utc)
+        response = self._server_packet(request, utc)
         if request.mac is None:
             self.counters["ntp_unauthenticated"] += 1
-            return build_ntp_packet(answer)
+            return build_ntp_packet(response)
         try:
             key = check_packet_mac(data, request, self.settings.ntp_keys)
         except NtpAuthenticationError as exc:
             self.counters["ntp_crypto_nak"] += 1
-            logger.info("answering NTP request with a crypto-NAK: %s", exc)
-            return build_ntp_packet(replace(answer, mac=_CRYPTO_NAK))
+            logger.info("sending a crypto-NAK in response to an NTP request: %s", exc)
+            return build_ntp_packet(replace(response, mac=_CRYPTO_NAK))
         self.counters["ntp_authenticated"] += 1
-        return authenticate_packet(answer, key)
+        return authenticate_packet(response, key)
 
     def _server_packet(self, request: NtpPacket, utc: float) -> NtpPacket:
         settings = self.settings
@@ -142,8 +142,8 @@ class EmulatedTimeService:
             transmit_timestamp=ntp_timestamp_from_unix(utc + settings.hold_s),
         )
 
-    def answer_time_request(self, data: bytes, utc: float) -> bytes | None:
-        """Return a signed time message answering a time request received at ``utc``, or None."""
+    def respond_to_time_request(self, data: bytes, utc: float) -> bytes | None:
+        """Return a signed time message responding to a time request received at ``utc``, or None."""
         try:
             request = time_service.parse_time_request(data)
         except CodecError as exc:
@@ -168,9 +168,9 @@ class EmulatedTimeService:
 
 class _Endpoint(asyncio.DatagramProtocol):
     def __init__(
-        self, answer: Callable[[bytes, float], bytes | None], clock: Callable[[], float]
+        self, respond: Callable[[bytes, float], bytes | None], clock: Callable[[], float]
     ) -> None:
-        self._answer = answer
+        self._respond = respond
         self._clock = clock
         self.transport: asyncio.DatagramTransport | None = None
 
@@ -180,7 +180,7 @@ class _Endpoint(asyncio.DatagramProtocol):
         self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        reply = self._answer(data, self._clock())
+        reply = self._respond(data, self._clock())
         if reply is not None and self.transport is not None:
             self.transport.sendto(reply, addr)
 
@@ -213,10 +213,13 @@ class TimeServiceServer:
             raise LocalProtocolError(f"the emulated time service binds loopback only, not {host}")
         server = cls(service)
         loop = asyncio.get_running_loop()
-        endpoints = ((service.answer_ntp, ntp_port), (service.answer_time_request, time_port))
-        for answer, port in endpoints:
+        endpoints = (
+            (service.respond_to_ntp, ntp_port),
+            (service.respond_to_time_request, time_port),
+        )
+        for respond, port in endpoints:
             transport, _ = await loop.create_datagram_endpoint(
-                functools.partial(_Endpoint, answer, clock), local_addr=(host, port)
+                functools.partial(_Endpoint, respond, clock), local_addr=(host, port)
             )
             server._transports.append(transport)
         server.ntp_address = server._transports[0].get_extra_info("sockname")[:2]

@@ -8,7 +8,6 @@ from commshub.codecs.ntp import LeapIndicator, MacAlgorithm, Mode, NtpKey, NtpMa
 from commshub.codecs.time_service import NONCE_LENGTH, SIGNATURE_LENGTH, SignedTime, TimeRequest
 
 __all__ = [
-    "eui64s",
     "ntp_keys",
     "ntp_macs",
     "ntp_packets",
@@ -64,14 +63,14 @@ def ntp_keys(draw: st.DrawFn) -> NtpKey:
     return NtpKey(draw(st.integers(1, _UINT32)), algorithm, secret)
 
 
-def eui64s() -> st.SearchStrategy[bytes]:
+def _eui64_bytes() -> st.SearchStrategy[bytes]:
     return st.binary(min_size=8, max_size=8)
 
 
 def time_requests() -> st.SearchStrategy[TimeRequest]:
     return st.builds(
         TimeRequest,
-        requester=eui64s(),
+        requester=_eui64_bytes(),
         nonce=st.binary(min_size=NONCE_LENGTH, max_size=NONCE_LENGTH),
     )
 
@@ -80,8 +79,8 @@ def signed_times() -> st.SearchStrategy[SignedTime]:
     """Signed time messages with an arbitrary (not a valid) 64-byte signature."""
     return st.builds(
         SignedTime,
-        service=eui64s(),
-        recipient=eui64s(),
+        service=_eui64_bytes(),
+        recipient=_eui64_bytes(),
         sequence=st.integers(0, (1 << 64) - 1),
         utc=ntp_timestamps(),
         nonce=st.binary(min_size=NONCE_LENGTH, max_size=NONCE_LENGTH),
