@@ -9,6 +9,7 @@ temporary folder. The load is bounded in count and in time.
 from __future__ import annotations
 
 import asyncio
+import os
 import platform
 import statistics
 import tempfile
@@ -96,10 +97,13 @@ def run() -> str:
     lines = [
         "## Gateway round trip over loopback",
         "",
-        f"One client, one immediately answering hub, {len(PAYLOAD)}-byte request, audit trail "
-        "on (SQLite WAL, synchronous=FULL, group commit). "
-        f"Python {platform.python_version()} on {platform.machine()}, "
-        f"{platform.system()}; measured by `benchmarks/gateway_bench.py`.",
+        (
+            f"One client, one immediately answering hub, {len(PAYLOAD)}-byte request, audit "
+            "trail on (SQLite WAL, synchronous=FULL, group commit). "
+            f"Python {platform.python_version()} on {platform.machine()}, "
+            f"{platform.system()}, {os.cpu_count()} CPUs; measured by "
+            "`benchmarks/gateway_bench.py`."
+        ),
         "",
         "| measure | value |",
         "|---|---|",

@@ -22,7 +22,6 @@ from click.testing import CliRunner
 from commshub.cli import main
 from commshub.store.audit import (
     AuditKind,
-    AuditOutcome,
     AuditTrail,
     AuditWriter,
     export_records,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable, Coroutine
 from ipaddress import IPv6Address
 from typing import Any
@@ -123,7 +124,7 @@ def test_storm_is_spread_at_max_rate(run: Runner) -> None:
         await clock.advance(5.0)
         assert len(collector.handed_on) == 100
         times = [when - start for when, _ in collector.handed_on]
-        gaps = [b - a for a, b in zip(times[5:], times[6:])]
+        gaps = [b - a for a, b in itertools.pairwise(times[5:])]
         assert min(gaps) == pytest.approx(0.1)
         assert max(gaps) == pytest.approx(0.1)
         assert shaper.counters.peak_backlog == 100

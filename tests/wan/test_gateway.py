@@ -13,7 +13,12 @@ import pytest
 
 from commshub.store.audit import AuditKind, AuditOutcome
 from commshub.wan.addresses import GroupSelector
-from commshub.wan.alerts import AlertPolicy, CorrelatedOutageAlert, PowerOutageAlert, PowerRestoreAlert
+from commshub.wan.alerts import (
+    AlertPolicy,
+    CorrelatedOutageAlert,
+    PowerOutageAlert,
+    PowerRestoreAlert,
+)
 from commshub.wan.client import GatewayClient, GatewayRejected
 from commshub.wan.clock import VirtualClock
 from commshub.wan.framing import Category, Frame, FrameType, Status, encode_frame

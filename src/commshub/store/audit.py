@@ -23,18 +23,18 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from ipaddress import IPv6Address
 from os import PathLike
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, Self, TextIO
 
 from commshub.store.sqlite import StoreError, open_database, transaction
 
 __all__ = [
+    "EXPORT_COLUMNS",
     "AuditKind",
     "AuditOutcome",
     "AuditRecord",
     "AuditTrail",
     "AuditWriter",
     "UseCaseName",
-    "EXPORT_COLUMNS",
     "export_records",
     "normalise_hub",
     "parse_use_case",
@@ -247,7 +247,7 @@ class AuditTrail:
             path, schema=_SCHEMA, version=SCHEMA_VERSION, name="audit trail"
         )
 
-    def __enter__(self) -> AuditTrail:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -33,19 +33,19 @@ from commshub.wan.limits import TokenBucket
 
 __all__ = [
     "ZIGBEE_EPOCH",
-    "GatewayAlertCode",
-    "PowerOutageAlert",
-    "PowerRestoreAlert",
+    "AlertCounters",
+    "AlertDisposition",
+    "AlertPolicy",
+    "AlertShaper",
     "CorrelatedOutageAlert",
     "CorrelatedOutageClearedAlert",
     "GatewayAlert",
-    "encode_gateway_alert",
-    "decode_gateway_alert",
-    "AlertPolicy",
-    "AlertCounters",
-    "AlertDisposition",
+    "GatewayAlertCode",
+    "PowerOutageAlert",
+    "PowerRestoreAlert",
     "ShapedAlert",
-    "AlertShaper",
+    "decode_gateway_alert",
+    "encode_gateway_alert",
 ]
 
 logger = logging.getLogger(__name__)

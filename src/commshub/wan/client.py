@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import Future as ThreadFuture
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from commshub.errors import CommshubError
 from commshub.wan.addresses import GroupSelector
@@ -477,7 +477,7 @@ class GatewayClient:
         if self._read_task is not None:
             await asyncio.gather(self._read_task, return_exceptions=True)
 
-    async def __aenter__(self) -> GatewayClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -531,7 +531,7 @@ class SyncGatewayClient:
         self._thread.join(timeout=10)
         self._loop.close()
 
-    def __enter__(self) -> SyncGatewayClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

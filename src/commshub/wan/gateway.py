@@ -16,7 +16,7 @@ import heapq
 import itertools
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
 from typing import Any, Protocol
@@ -40,10 +40,10 @@ from commshub.wan.framing import Address, Category, Frame, FrameType, Status
 from commshub.wan.limits import TokenBucket
 
 __all__ = [
-    "GatewaySettings",
-    "Gateway",
-    "ClientSink",
     "ClientSession",
+    "ClientSink",
+    "Gateway",
+    "GatewaySettings",
     "HubPort",
     "MessageCodeOf",
 ]
@@ -303,7 +303,7 @@ class Gateway:
         self._alert_ids = itertools.count(1)
         self._sequence = itertools.count()
         self.shaper = AlertShaper(self.settings.alerts, self.clock, self._hand_on_alert)
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._shaper_task: asyncio.Task[None] | None = None
         self.counters: dict[str, int] = {
             "requests_accepted": 0, "requests_rejected": 0, "duplicates": 0,
@@ -699,7 +699,7 @@ class Gateway:
         recorded.set_result(True)
 
     async def _hand_on_alert(self, alert: ShapedAlert) -> None:
-        if isinstance(alert, _AuditedAlert):
+        if isinstance(alert, _AuditedAlert) and alert.recorded is not None:
             if not await alert.recorded:
                 logger.error("alert from %s not handed on: its audit record failed", alert.address)
                 return
@@ -737,8 +737,8 @@ class Gateway:
             return profile.hub_id if profile else None
         return None
 
-    def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coroutine)
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task

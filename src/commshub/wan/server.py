@@ -37,9 +37,9 @@ from commshub.wan.framing import (
     encode_gfi_data,
     encode_gfi_error,
 )
-from commshub.wan.gateway import ClientSession, Gateway, GatewaySettings, MessageCodeOf
+from commshub.wan.gateway import Gateway, GatewaySettings, MessageCodeOf
 
-__all__ = ["ServerSettings", "GatewayServer", "RunningGateway", "start_gateway"]
+__all__ = ["GatewayServer", "RunningGateway", "ServerSettings", "start_gateway"]
 
 logger = logging.getLogger(__name__)
 
