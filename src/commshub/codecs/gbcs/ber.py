@@ -17,6 +17,7 @@ from typing import Any
 
 import construct
 
+from commshub.codecs import common
 from commshub.errors import CodecError
 
 __all__ = [
@@ -26,8 +27,10 @@ __all__ = [
     "BerPrefixed",
     "OptionalAtEnd",
     "Reject",
+    "build_whole",
     "decode_length",
     "encode_length",
+    "parse_whole",
     "split_path",
 ]
 
@@ -131,17 +134,7 @@ class BerPrefixed(construct.Subconstruct):  # type: ignore[misc]
         length, _ = _read_length(stream, path)
         start = construct.stream_tell(stream, path)
         data = construct.stream_read(stream, length, path)
-        substream = io.BytesIO(data)
-        try:
-            return self.subcon._parsereport(substream, context, path)
-        except construct.ConstructError as exc:
-            raise CodecError(
-                _message(exc), path=split_path(getattr(exc, "path", None) or path),
-                offset=start + substream.tell(),
-            ) from None
-        except CodecError as exc:
-            offset = None if exc.offset is None else start + exc.offset
-            raise CodecError(exc.reason, path=exc.path, offset=offset) from None
+        return _parse_bounded(self.subcon, data, start, context, path)
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
         substream = io.BytesIO()
@@ -171,17 +164,7 @@ class AllButLast(construct.Subconstruct):  # type: ignore[misc]
                 f"expected at least {self.count} bytes, found {len(remaining)}", path=path
             )
         construct.stream_seek(stream, start + len(remaining) - self.count, 0, path)
-        substream = io.BytesIO(remaining[: len(remaining) - self.count])
-        try:
-            return self.subcon._parsereport(substream, context, path)
-        except construct.ConstructError as exc:
-            raise CodecError(
-                _message(exc), path=split_path(getattr(exc, "path", None) or path),
-                offset=start + substream.tell(),
-            ) from None
-        except CodecError as exc:
-            offset = None if exc.offset is None else start + exc.offset
-            raise CodecError(exc.reason, path=exc.path, offset=offset) from None
+        return _parse_bounded(self.subcon, remaining[: len(remaining) - self.count], start, context, path)
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
         return self.subcon._build(obj, stream, context, path)
@@ -215,6 +198,39 @@ class Reject(construct.Construct):  # type: ignore[misc]
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
         raise construct.ExplicitError(self.message, path=path)
+
+
+def _parse_bounded(subcon: construct.Construct, data: bytes, start: int, context: Any, path: str) -> Any:
+    """Parse ``subcon`` from ``data``, which began at offset ``start`` of the enclosing stream;
+    errors are re-raised as CodecError with offsets in the enclosing stream."""
+    substream = io.BytesIO(data)
+    try:
+        return subcon._parsereport(substream, context, path)
+    except construct.ConstructError as exc:
+        raise CodecError(
+            _message(exc), path=split_path(getattr(exc, "path", None) or path),
+            offset=start + substream.tell(),
+        ) from None
+    except CodecError as exc:
+        offset = None if exc.offset is None else start + exc.offset
+        raise CodecError(exc.reason, path=exc.path, offset=offset) from None
+
+
+def parse_whole(con: construct.Construct, data: bytes, *, root: str) -> Any:
+    """Parse all of ``data`` with ``con`` (trailing bytes are an error); raise CodecError with
+    the field path, the offset and the bytes around it."""
+    data = bytes(data)
+    try:
+        return common.parse(con, data, root=root)
+    except CodecError as exc:
+        if exc.data is not None:
+            raise
+        raise CodecError(exc.reason, path=exc.path, offset=exc.offset, data=data) from None
+
+
+def build_whole(con: construct.Construct, value: Any, *, root: str) -> bytes:
+    """Build ``value`` with ``con``; raise CodecError naming the field on failure."""
+    return common.build(con, value, root=root)
 
 
 def _has_more(stream: Any, here: int, path: str) -> bool:

@@ -20,7 +20,6 @@ Every ``<len>`` is a BER definite length; parsing records any non-shortest form 
 from __future__ import annotations
 
 import dataclasses
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +45,8 @@ from commshub.codecs.gbcs.ber import (
     BerPrefixed,
     OptionalAtEnd,
     Reject,
-    split_path,
+    build_whole,
+    parse_whole,
 )
 from commshub.codecs.gbcs.tables import Cra
 from commshub.errors import CodecError
@@ -453,35 +453,13 @@ GBCS_FRAME = _FrameAdapter(_FRAME_STRUCT)
 
 def parse_frame(data: bytes) -> GbcsFrame:
     """Parse one whole GBCS frame; raise CodecError with field path, offset and bytes."""
-    data = bytes(data)
-    stream = io.BytesIO(data)
-    try:
-        frame: GbcsFrame = GBCS_FRAME._parsereport(stream, construct.Container(
-            _parsing=True, _building=False, _sizing=False, _params={}, _io=stream,
-        ), "(parsing)")
-    except construct.ConstructError as exc:
-        lines = [line for line in str(exc).split("\n") if line.strip()]
-        raise CodecError(lines[-1] if lines else type(exc).__name__,
-                         path=("gbcs", *split_path(getattr(exc, "path", None))),
-                         offset=stream.tell(), data=data) from None
-    except CodecError as exc:
-        raise CodecError(exc.reason, path=("gbcs", *exc.path), offset=exc.offset, data=data) from None
-    if stream.tell() != len(data):
-        raise CodecError(
-            f"{len(data) - stream.tell()} trailing bytes after the end of the frame",
-            path=("gbcs",), offset=stream.tell(), data=data,
-        )
+    frame: GbcsFrame = parse_whole(GBCS_FRAME, data, root="gbcs")
     return frame
 
 
 def encode_frame(frame: GbcsFrame) -> bytes:
     """Encode a whole GBCS frame."""
-    try:
-        return bytes(GBCS_FRAME.build(frame))
-    except construct.ConstructError as exc:
-        lines = [line for line in str(exc).split("\n") if line.strip()]
-        raise CodecError(lines[-1] if lines else type(exc).__name__,
-                         path=("gbcs", *split_path(getattr(exc, "path", None)))) from None
+    return build_whole(GBCS_FRAME, frame, root="gbcs")
 
 
 def encode_general_signing(frame: GbcsFrame, *, with_signature: bool = True) -> bytes:
@@ -491,9 +469,4 @@ def encode_general_signing(frame: GbcsFrame, *, with_signature: bool = True) -> 
     content, as it does before signing.
     """
     container = _apdu_container(frame, signature=frame.signature if with_signature else None)
-    try:
-        return bytes(GENERAL_SIGNING_APDU.build(container))
-    except construct.ConstructError as exc:
-        lines = [line for line in str(exc).split("\n") if line.strip()]
-        raise CodecError(lines[-1] if lines else type(exc).__name__,
-                         path=("gbcs", *split_path(getattr(exc, "path", None)))) from None
+    return build_whole(GENERAL_SIGNING_APDU, container, root="gbcs")

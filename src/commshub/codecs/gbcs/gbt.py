@@ -23,7 +23,6 @@ taken to cover the security header and the GBT APDU, and new blocks default to s
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +45,7 @@ from construct import (
     this,
 )
 
-from commshub.codecs.gbcs.ber import BerLengthForm, BerPrefixed, split_path
+from commshub.codecs.gbcs.ber import BerLengthForm, BerPrefixed, build_whole, parse_whole
 from commshub.codecs.gbcs.frame import DATE_TIME_LENGTH, GENERAL_CIPHERING_TAG, SYSTEM_TITLE, eui64
 from commshub.codecs.gbcs.tables import Cra
 from commshub.errors import CodecError, RemoteProtocolError
@@ -212,32 +211,13 @@ def is_gbt_block(data: bytes) -> bool:
 
 def parse_gbt_block(data: bytes) -> GbtBlock:
     """Parse one GBT block; raise CodecError with field path, offset and bytes."""
-    data = bytes(data)
-    stream = io.BytesIO(data)
-    try:
-        block: GbtBlock = GBT_BLOCK._parsereport(stream, construct.Container(
-            _parsing=True, _building=False, _sizing=False, _params={}, _io=stream), "(parsing)")
-    except construct.ConstructError as exc:
-        lines = [line for line in str(exc).split("\n") if line.strip()]
-        raise CodecError(lines[-1] if lines else type(exc).__name__,
-                         path=("gbt", *split_path(getattr(exc, "path", None))),
-                         offset=stream.tell(), data=data) from None
-    except CodecError as exc:
-        raise CodecError(exc.reason, path=("gbt", *exc.path), offset=exc.offset, data=data) from None
-    if stream.tell() != len(data):
-        raise CodecError(f"{len(data) - stream.tell()} trailing bytes after the GBT block",
-                         path=("gbt",), offset=stream.tell(), data=data)
+    block: GbtBlock = parse_whole(GBT_BLOCK, data, root="gbt")
     return block
 
 
 def build_gbt_block(block: GbtBlock) -> bytes:
     """Encode one GBT block."""
-    try:
-        return bytes(GBT_BLOCK.build(block))
-    except construct.ConstructError as exc:
-        lines = [line for line in str(exc).split("\n") if line.strip()]
-        raise CodecError(lines[-1] if lines else type(exc).__name__,
-                         path=("gbt", *split_path(getattr(exc, "path", None)))) from None
+    return build_whole(GBT_BLOCK, block, root="gbt")
 
 
 def segment(

@@ -20,7 +20,6 @@ component); other alerts carry no body or one kept as bytes.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +38,7 @@ from construct import (
     this,
 )
 
-from commshub.codecs.gbcs.ber import split_path
+from commshub.codecs.gbcs.ber import build_whole, parse_whole
 from commshub.errors import CodecError
 
 __all__ = [
@@ -271,52 +270,20 @@ _FIRMWARE_RECEIPT_BODY = Struct(
 )
 
 
-def _run(action: Any, root: str, data: bytes | None = None) -> Any:
-    """Run a construct parse or build; turn its errors into CodecError with path and offset."""
-    stream = io.BytesIO(data) if data is not None else None
-    try:
-        return action(stream)
-    except construct.ConstructError as exc:
-        lines = [line for line in str(exc).split("\n") if line.strip()]
-        raise CodecError(
-            lines[-1] if lines else type(exc).__name__,
-            path=(root, *split_path(getattr(exc, "path", None))),
-            offset=stream.tell() if stream is not None else None, data=data,
-        ) from None
-    except CodecError as exc:
-        raise CodecError(exc.reason, path=(root, *exc.path),
-                         offset=exc.offset, data=data if exc.data is None else exc.data) from None
-
-
-def _parse_exact(con: construct.Construct, data: bytes, root: str) -> Any:
-    def parse(stream: io.BytesIO) -> Any:
-        value = con._parsereport(stream, construct.Container(
-            _parsing=True, _building=False, _sizing=False, _params={}, _io=stream), "(parsing)")
-        if stream.tell() != len(data):
-            raise construct.ExplicitError(f"{len(data) - stream.tell()} trailing bytes", path="(parsing)")
-        return value
-
-    return _run(parse, root, bytes(data))
-
-
-def _build(con: construct.Construct, value: Any, root: str) -> bytes:
-    return bytes(_run(lambda _stream: con.build(value), root))
-
-
 def parse_gbz(data: bytes) -> GbzPayload:
     """Parse a GBZ command or response payload."""
-    parsed = _parse_exact(_GBZ_PAYLOAD, data, "gbz")
+    parsed = parse_whole(_GBZ_PAYLOAD, data, root="gbz")
     return GbzPayload(tuple(parsed.components))
 
 
 def build_gbz(payload: GbzPayload) -> bytes:
     """Encode a GBZ command or response payload."""
-    return _build(_GBZ_PAYLOAD, {"components": list(payload.components)}, "gbz")
+    return build_whole(_GBZ_PAYLOAD, {"components": list(payload.components)}, root="gbz")
 
 
 def parse_gbz_alert(data: bytes, message_code: int) -> GbzAlert:
     """Parse a GBZ alert payload; ``message_code`` selects how its body is decoded."""
-    header = _parse_exact(_ALERT_HEADER, data, "gbz_alert")
+    header = parse_whole(_ALERT_HEADER, data, root="gbz_alert")
     raw = bytes(header.body)
     body: AlertBody = raw
     if raw:
@@ -332,16 +299,16 @@ def parse_gbz_alert(data: bytes, message_code: int) -> GbzAlert:
 
 def _parse_alert_body(raw: bytes, message_code: int) -> AlertBody:
     if message_code == _FUTURE_DATED_CODE:
-        parsed = _parse_exact(_FUTURE_DATED_BODY, raw, "body")
+        parsed = parse_whole(_FUTURE_DATED_BODY, raw, root="body")
         return FutureDatedOutcome(parsed.message_code, parsed.originator_counter, parsed.cluster,
                                   parsed.frame_control, parsed.command_id)
     if message_code == _FIRMWARE_RECEIPT_CODE:
-        parsed = _parse_exact(_FIRMWARE_RECEIPT_BODY, raw, "body")
+        parsed = parse_whole(_FIRMWARE_RECEIPT_BODY, raw, root="body")
         return FirmwareReceipt(bytes(parsed.image_hash))
     if message_code == _INTEGRITY_WARNING_CODE:
-        return IntegrityWarning(_parse_exact(Int16ub, raw, "body"))
+        return IntegrityWarning(parse_whole(Int16ub, raw, root="body"))
     if message_code == _BILLING_DATA_LOG_CODE:
-        component: GbzComponent = _parse_exact(GBZ_COMPONENT, raw, "body")
+        component: GbzComponent = parse_whole(GBZ_COMPONENT, raw, root="body")
         return component
     return raw
 
@@ -350,14 +317,15 @@ def build_gbz_alert(alert: GbzAlert) -> bytes:
     """Encode a GBZ alert payload."""
     body = alert.body
     if isinstance(body, FutureDatedOutcome):
-        raw = _build(_FUTURE_DATED_BODY, vars(body), "gbz_alert")
+        raw = build_whole(_FUTURE_DATED_BODY, vars(body), root="gbz_alert")
     elif isinstance(body, FirmwareReceipt):
-        raw = _build(_FIRMWARE_RECEIPT_BODY, {"image_hash": body.image_hash}, "gbz_alert")
+        raw = build_whole(_FIRMWARE_RECEIPT_BODY, {"image_hash": body.image_hash}, root="gbz_alert")
     elif isinstance(body, IntegrityWarning):
-        raw = _build(Int16ub, body.warning, "gbz_alert")
+        raw = build_whole(Int16ub, body.warning, root="gbz_alert")
     elif isinstance(body, GbzComponent):
-        raw = _build(GBZ_COMPONENT, body, "gbz_alert")
+        raw = build_whole(GBZ_COMPONENT, body, root="gbz_alert")
     else:
         raw = bytes(body)
-    return _build(_ALERT_HEADER, {"component_count": alert.component_count, "alert_code": alert.alert_code,
-                                  "timestamp": alert.timestamp, "body": raw}, "gbz_alert")
+    header = {"component_count": alert.component_count, "alert_code": alert.alert_code,
+              "timestamp": alert.timestamp, "body": raw}
+    return build_whole(_ALERT_HEADER, header, root="gbz_alert")
