@@ -1,0 +1,122 @@
+"""CHF reads and settings: ECS26n, ECS35c/d, ECS52 and the dual-band DBCH01..DBCH05."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from commshub.codecs.dlms import BitString, Data, DataType
+from commshub.hub import events as ev
+from commshub.hub.chf import DEFAULT_SUB_GHZ_CONFIGURATION
+from commshub.hub.gbcs_io import ZIGBEE_EPOCH
+from commshub.hub.settings import HubSettings
+from commshub.codecs.dlms.axdr import parse_data
+
+from helpers import ESME, Bench, action, get, get_range, register_device, set_
+
+SUB_GHZ = "0-0:94.44.10"
+
+
+def answer(bench: Bench, code: int, items: list[Any]) -> Any:
+    actions = bench.send(bench.command(code, items))
+    responses = [m for m in bench.wan(actions) if m.kind.value == "response"]
+    assert len(responses) == 1
+    return bench.open(responses[0])[1]
+
+
+@pytest.fixture()
+def bench() -> Bench:
+    bench = Bench(settings=HubSettings(dual_band=True, ch_identity="HUBMODEL", ch_type="DUAL"))
+    bench.commission()
+    return bench
+
+
+def test_ecs26n_reads_identity_and_type(bench: Bench) -> None:
+    payload = answer(bench, 0x00FA, [get(1, "0-0:96.1.4.255", 2), get(1, "0-0:96.1.6.255", 2)])
+    assert payload.data == (Data(DataType.OCTET_STRING, b"HUBMODEL"), Data(DataType.OCTET_STRING, b"DUAL"))
+
+
+def test_ecs52_reads_the_running_firmware_version(bench: Bench) -> None:
+    payload = answer(bench, 0x0059, [get(1, "0-0:0.2.1.255", 2)])
+    assert payload.data == (Data(DataType.OCTET_STRING, bytes.fromhex("0123ABCD")),)
+
+
+def test_ecs35c_returns_event_log_entries_in_range(bench: Bench) -> None:
+    first = bench.now
+    bench.send(bench.command(0x0001, [action(104, "0-0:30.3.0.255", 1, register_device(ESME)),
+                                      set_(104, "0-0:30.3.0.255", 3, Data(DataType.LONG_UNSIGNED, 9)),
+                                      set_(104, "0-0:30.3.0.255", 2, Data(DataType.BOOLEAN, True))]))
+    bench.advance(3600)
+    bench.feed(ev.DeviceJoinRequested(at=bench.now, device=ESME, link_key=bytes(16)))  # refused: logged
+    start = first - ZIGBEE_EPOCH
+    payload = answer(bench, 0x0093, [get_range(7, "0-0:99.98.0.255", start, start + 10)])
+    (rows,) = payload.data
+    assert rows.type is DataType.COMPACT_ARRAY
+    assert [row.value[1].value for row in rows.value.elements] == [0x8F12]
+    assert rows.value.elements[0].value[0].value == start
+    payload = answer(bench, 0x0093, [get_range(7, "0-0:99.98.0.255", 0, 0xFFFFFFFF)])
+    codes = [row.value[1].value for row in payload.data[0].value.elements]
+    assert codes == [0x8F12, 0x8F48]
+
+
+def test_ecs35d_returns_the_security_log(bench: Bench) -> None:
+    bench.send(b"\x00garbage")
+    payload = answer(bench, 0x0094, [get_range(7, "0-0:99.98.1.255", 0, 0xFFFFFFFF)])
+    (rows,) = payload.data
+    assert [len(row.value) for row in rows.value.elements] == [2]
+    assert rows.value.elements[0].value[1] == Data(DataType.LONG_UNSIGNED, 0x8F1E)
+
+
+def test_event_log_is_bounded() -> None:
+    bench = Bench(settings=HubSettings(event_log_capacity=3))
+    bench.commission()
+    for n in range(5):
+        bench.feed(ev.DeviceJoinRequested(at=bench.now, device=bytes([n]) * 8, link_key=bytes(16)))
+    assert len(bench.hub.state.event_log) == 3
+
+
+def test_dbch01_reads_the_sub_ghz_channel(bench: Bench) -> None:
+    payload = answer(bench, 0x010A, [get(1, f"{SUB_GHZ}.2", 2)])
+    assert payload.data == (Data(DataType.BIT_STRING, BitString(32, bytes.fromhex("E0000001"))),)
+
+
+def test_dbch04_sets_what_dbch03_reads_and_alerts(bench: Bench) -> None:
+    configuration = parse_data(DEFAULT_SUB_GHZ_CONFIGURATION)
+    fields = list(configuration.value)
+    fields[4] = Data(DataType.LONG_UNSIGNED, 0x0082)
+    changed = Data(DataType.STRUCTURE, tuple(fields))
+    actions = bench.send(bench.command(0x010D, [set_(1, f"{SUB_GHZ}.0", 2, changed)]))
+    messages = bench.wan(actions)
+    assert [m.kind.value for m in messages] == ["response", "alert"]
+    frame, alert = bench.open(messages[1])
+    assert frame.message_code == 0x0113
+    assert alert.body.value[0] == Data(DataType.LONG_UNSIGNED, 0x8F2A)
+    assert alert.body.value[2] == changed
+    payload = answer(bench, 0x010C, [get(1, f"{SUB_GHZ}.0", 2)])
+    assert payload.data == (changed,)
+
+
+def test_dbch04_with_the_wrong_shape_is_rejected(bench: Bench) -> None:
+    actions = bench.send(bench.command(0x010D, [set_(1, f"{SUB_GHZ}.0", 2, Data(DataType.UNSIGNED, 1))]))
+    assert [m.alert_code for m in bench.wan(actions)] == [0x8F1E]
+
+
+def test_dbch05_scan_is_answered_by_an_outcome_alert(bench: Bench) -> None:
+    actions = bench.send(bench.command(0x010E, [set_(1, f"{SUB_GHZ}.1", 2, Data(DataType.UNSIGNED, 0))]))
+    messages = bench.wan(actions)
+    assert [bench.open(m)[0].message_code for m in messages] == [0x010E, 0x0112]
+
+
+def test_dbch02_reads_the_channel_log(bench: Bench) -> None:
+    payload = answer(bench, 0x010B, [get_range(7, f"{SUB_GHZ}.3", 0, 0xFFFFFFFF)])
+    assert payload.data[0].type is DataType.COMPACT_ARRAY
+    assert payload.specifications[0].result == 0
+
+
+def test_single_band_hub_has_no_sub_ghz_objects() -> None:
+    bench = Bench()
+    bench.commission()
+    payload = answer(bench, 0x010A, [get(1, f"{SUB_GHZ}.2", 2)])
+    assert payload.data == (Data(DataType.NULL_DATA),)
+    assert payload.specifications[0].result == 4  # object-undefined

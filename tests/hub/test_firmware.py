@@ -1,0 +1,233 @@
+"""Category 1 firmware: chunked ingestion that survives restarts, verification, OTA serving to
+meters with CCS08 alerts, and CS06 for the CH's own firmware."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import Any
+
+import pytest
+
+from commshub.codecs.dlms import Data, DataType
+from commshub.codecs.gbcs.asn1 import decode_asn1
+from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage
+from commshub.codecs.gbcs.tables import Cra
+from commshub.codecs.zigbee.install_code import append_crc, link_key_from_install_code
+from commshub.codecs.zigbee.ota import build_gbcs_ota_file
+from commshub.codecs.zigbee.zcl import build_zcl, parse_zcl
+from commshub.codecs.zigbee.zcl.clusters import ota
+from commshub.codecs.zigbee.zcl.frame import ZclFrame
+from commshub.hub import events as ev
+from commshub.hub.actions import FirmwareChunkAck, SendHan, WanKind
+from commshub.hub.firmware import images
+from commshub.hub.gbcs_io import encode_asn1_payload
+from commshub.hub.settings import HubSettings
+from commshub.hub.transitions import FirmwareState
+
+from helpers import ACB, ESME, INSTALL_CODE, SUPPLIER, Bench, action, register_device, set_
+
+METER_MANUFACTURER = 0x1111
+MANUFACTURER_IMAGE = bytes(range(256)) * 3
+IMAGE_HASH = hashlib.sha256(MANUFACTURER_IMAGE).digest()
+
+
+def signed_image(keys: KeyStore, *, manufacturer_code: int = METER_MANUFACTURER, version: int = 0x00000200,
+                 signer: bytes = SUPPLIER) -> bytes:
+    key = keys.private_key(signer, KeyUsage.DIGITAL_SIGNATURE)
+    assert key is not None
+    return build_gbcs_ota_file(MANUFACTURER_IMAGE, manufacturer_code=manufacturer_code, image_type=0x0001,
+                               file_version=version, private_key=key)
+
+
+def deliver(bench: Bench, image_id: str, data: bytes, *, chunk: int = 100, start: int = 0,
+            stop: int | None = None) -> list[FirmwareChunkAck]:
+    acks = []
+    offset = start
+    end = len(data) if stop is None else stop
+    while offset < end:
+        actions = bench.feed(ev.FirmwareChunkReceived(at=bench.now, image_id=image_id, offset=offset,
+                                                      total_size=len(data), data=data[offset:offset + chunk]))
+        ack = [m for m in bench.csp(actions) if isinstance(m, FirmwareChunkAck)][-1]
+        acks.append(ack)
+        offset = ack.next_offset
+    return acks
+
+
+@pytest.fixture()
+def bench() -> Bench:
+    bench = Bench(settings=HubSettings(manufacturer_code=0x1234, image_type=0x0001))
+    bench.commission()
+    return bench
+
+
+def test_image_is_stored_in_chunks_and_verified(bench: Bench) -> None:
+    data = signed_image(bench.keys)
+    acks = deliver(bench, "meter-image", data)
+    assert acks[-1] == FirmwareChunkAck("meter-image", len(data), len(data), True)
+    assert all(ack.verified is None for ack in acks[:-1])
+    (image,) = images(bench.hub)
+    assert image.state is FirmwareState.VERIFIED
+    assert image.image_hash == IMAGE_HASH
+    assert image.signer == SUPPLIER
+
+
+def test_ingestion_resumes_after_a_restart(bench: Bench) -> None:
+    data = signed_image(bench.keys)
+    deliver(bench, "img", data, stop=400)
+    bench.restart()
+    # The sender starts again from the beginning; the store tells it where to resume.
+    actions = bench.feed(ev.FirmwareChunkReceived(at=bench.now, image_id="img", offset=0,
+                                                  total_size=len(data), data=data[:100]))
+    (ack,) = bench.csp(actions)
+    assert ack.next_offset == 400
+    acks = deliver(bench, "img", data, start=400)
+    assert acks[-1].verified is True
+
+
+def test_image_with_a_bad_signature_is_rejected(bench: Bench) -> None:
+    data = bytearray(signed_image(bench.keys))
+    data[100] ^= 0xFF  # inside the manufacturer image
+    acks = deliver(bench, "bad", bytes(data))
+    assert acks[-1].verified is False
+    assert images(bench.hub)[0].state is FirmwareState.REJECTED
+    assert 0x8F1C in [entry.code for entry in bench.hub.state.event_log.entries()]
+
+
+def test_image_signed_by_an_untrusted_party_is_rejected(bench: Bench) -> None:
+    stranger = KeyStore.generate(remote_parties=[SUPPLIER])
+    assert deliver(bench, "x", signed_image(stranger))[-1].verified is False
+
+
+def test_garbage_image_is_rejected(bench: Bench) -> None:
+    assert deliver(bench, "junk", b"\x00" * 300)[-1].verified is False
+
+
+def test_chunk_at_the_wrong_offset_gets_the_resume_offset(bench: Bench) -> None:
+    data = signed_image(bench.keys)
+    actions = bench.feed(ev.FirmwareChunkReceived(at=bench.now, image_id="img", offset=500,
+                                                  total_size=len(data), data=data[500:600]))
+    assert bench.csp(actions) == [FirmwareChunkAck("img", 0, len(data))]
+
+
+def join_esme(bench: Bench) -> None:
+    bench.send(bench.command(0x0001, [
+        action(104, "0-0:30.3.0.255", 1, register_device(ESME)),
+        set_(104, "0-0:30.3.0.255", 3, Data(DataType.LONG_UNSIGNED, 90)),
+        set_(104, "0-0:30.3.0.255", 2, Data(DataType.BOOLEAN, True)),
+    ]))
+    bench.feed(ev.DeviceJoinRequested(at=bench.now, device=ESME,
+                                      link_key=link_key_from_install_code(append_crc(INSTALL_CODE))))
+
+
+def ota_request(bench: Bench, frame: ZclFrame) -> tuple[list[ZclFrame], list[Any]]:
+    actions = bench.feed(ev.HanFrameReceived(at=bench.now, device=ESME, cluster=ota.OTA_UPGRADE_ID,
+                                             payload=build_zcl(frame)))
+    replies = [parse_zcl(a.payload, a.cluster) for a in actions if isinstance(a, SendHan)]
+    return replies, actions
+
+
+def test_meter_downloads_the_image_over_ota(bench: Bench) -> None:
+    join_esme(bench)
+    data = signed_image(bench.keys)
+    actions = bench.feed(ev.FirmwareChunkReceived(at=bench.now, image_id="m", offset=0, total_size=len(data),
+                                                  data=data))
+    notify = [parse_zcl(a.payload, a.cluster) for a in actions if isinstance(a, SendHan)]
+    assert ota.IMAGE_NOTIFY.matches(notify[0])
+    (reply,), _ = ota_request(bench, ota.QUERY_NEXT_IMAGE_REQUEST.frame(
+        field_control=0, manufacturer_code=METER_MANUFACTURER, image_type=1, current_file_version=0x100))
+    assert reply["status"] == 0 and reply["image_size"] == len(data)
+    received = b""
+    while len(received) < len(data):
+        (block,), _ = ota_request(bench, ota.IMAGE_BLOCK_REQUEST.frame(
+            field_control=0, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200,
+            file_offset=len(received), maximum_data_size=48))
+        assert block["file_offset"] == len(received)
+        received += block["image_data"]
+    assert received == data
+    (end,), actions = ota_request(bench, ota.UPGRADE_END_REQUEST.frame(
+        status=0, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200))
+    assert end["upgrade_time"] == ota.UPGRADE_TIME_WAIT  # activation waits for CS06
+    (alert,) = bench.wan(actions)
+    assert alert.alert_code == 0x8F8A and alert.message_code == 0x0128 and alert.recipient == ACB
+    frame, _ = bench.open(alert)
+    value = decode_asn1(frame.content, 0x0128, Cra.ALERT).value
+    assert value["entityId"] == ESME and value["responseCode"] == 0
+    assert value["firmwareVersion"] == bytes.fromhex("00000200")
+
+
+def test_failed_transfer_sends_ccs08_fail(bench: Bench) -> None:
+    join_esme(bench)
+    data = signed_image(bench.keys)
+    deliver(bench, "m", data, chunk=len(data))
+    ota_request(bench, ota.QUERY_NEXT_IMAGE_REQUEST.frame(
+        field_control=0, manufacturer_code=METER_MANUFACTURER, image_type=1, current_file_version=0x100))
+    _, actions = ota_request(bench, ota.UPGRADE_END_REQUEST.frame(
+        status=0x96, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200))
+    (alert,) = bench.wan(actions)
+    assert alert.alert_code == 0x8F89
+    value = decode_asn1(bench.open(alert)[0].content, 0x0128, Cra.ALERT).value
+    assert value["responseCode"] == 1  # image discarded
+
+
+def test_no_image_for_another_manufacturer(bench: Bench) -> None:
+    join_esme(bench)
+    deliver(bench, "m", signed_image(bench.keys), chunk=10_000)
+    (reply,), _ = ota_request(bench, ota.QUERY_NEXT_IMAGE_REQUEST.frame(
+        field_control=0, manufacturer_code=0x9999, image_type=1, current_file_version=0))
+    assert reply["status"] == 0x98
+
+
+def test_upgrade_end_out_of_order_is_refused(bench: Bench) -> None:
+    join_esme(bench)
+    (reply,), actions = ota_request(bench, ota.UPGRADE_END_REQUEST.frame(
+        status=0, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200))
+    assert reply["status"] == 0x01
+    assert bench.wan(actions) == []
+
+
+def cs06(bench: Bench, image_hash: bytes, when: datetime.datetime | None = None) -> list[Any]:
+    value: dict[str, Any] = {"manufacturerImageHash": image_hash, "originatorCounter": 1000}
+    if when is not None:
+        value["executionDateTime"] = when
+    content = encode_asn1_payload("ActivateFirmwareCommand", value)
+    return bench.send(bench.command(0x0012, content=content, originator=SUPPLIER, supplementary=False, sign=True))
+
+
+def test_own_image_is_reported_then_activated_by_cs06(bench: Bench) -> None:
+    data = signed_image(bench.keys, manufacturer_code=0x1234, version=0x0123ABCE)
+    actions = bench.feed(ev.FirmwareChunkReceived(at=bench.now, image_id="ch", offset=0, total_size=len(data),
+                                                  data=data))
+    (receipt,) = bench.wan(actions)
+    assert receipt.alert_code == 0x8F72 and receipt.message_code == 0x00CE and receipt.recipient == SUPPLIER
+    _, payload = bench.open(receipt)
+    assert payload.body.value[2] == Data(DataType.OCTET_STRING, IMAGE_HASH)
+    # Service goes on while the new image waits: the CHF still answers with the old version.
+    assert bench.hub.state.firmware_version == bytes.fromhex("0123ABCD")
+    response = bench.wan(cs06(bench, IMAGE_HASH))[0]
+    frame, _ = bench.open(response)
+    outcome = decode_asn1(frame.content, 0x0012, Cra.RESPONSE).value
+    assert outcome == ("executionOutcome", {"responseCode": 0, "firmwareVersion": bytes.fromhex("0123ABCE")})
+    assert bench.hub.state.firmware_version == bytes.fromhex("0123ABCE")
+    bench.restart()
+    assert bench.hub.state.firmware_version == bytes.fromhex("0123ABCE")
+
+
+def test_cs06_with_an_unknown_hash(bench: Bench) -> None:
+    response = bench.wan(cs06(bench, bytes(32)))[0]
+    outcome = decode_asn1(bench.open(response)[0].content, 0x0012, Cra.RESPONSE).value
+    assert outcome[1]["responseCode"] == 1  # no image held
+
+
+def test_future_dated_cs06_activates_later_and_alerts(bench: Bench) -> None:
+    data = signed_image(bench.keys, manufacturer_code=0x1234, version=0x0123ABCE)
+    deliver(bench, "ch", data, chunk=len(data))
+    when = datetime.datetime.fromtimestamp(bench.now + 3600, tz=datetime.timezone.utc).replace(tzinfo=None)
+    response = bench.wan(cs06(bench, IMAGE_HASH, when))[0]
+    assert decode_asn1(bench.open(response)[0].content, 0x0012, Cra.RESPONSE).value == ("commandAccepted", None)
+    bench.restart()
+    actions = bench.advance(3600)
+    (alert,) = bench.wan(actions)
+    assert alert.message_code == 0x00CA and alert.alert_code == 0x8F66
+    assert bench.hub.state.firmware_version == bytes.fromhex("0123ABCE")
+    assert alert.kind is WanKind.ALERT
