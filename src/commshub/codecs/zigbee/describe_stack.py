@@ -164,6 +164,11 @@ def decode_mac(data: bytes, options: DecodeOptions) -> DecodeResult:
     frame_type = int(frame.frame_control.frame_type)
     tree = frame_tree("mac", frame, raw=data,
                       meaning=f"IEEE 802.15.4 {mac.FRAME_TYPES.get(frame_type, 'frame')}")
+    if with_fcs:
+        tree.add("fcs", data[-mac.FCS_LENGTH:], value=int.from_bytes(data[-2:], "little"),
+                 meaning="valid CRC-16/KERMIT")
+    else:
+        tree.add("fcs", meaning=fcs_status)
     if frame.command_id is not None:
         _annotate(tree, "command_id", _command_meaning(mac.MAC_COMMANDS, frame.command_id))
     if frame.payload and not frame.frame_control.security_enabled:
