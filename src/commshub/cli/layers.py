@@ -26,6 +26,8 @@ LAYERS: dict[str, str] = {
     "aps": "commshub.codecs.zigbee.describe_stack:decode_aps",
     "zcl": "commshub.codecs.zigbee.describe_zcl:decode_zcl",
     "ota": "commshub.codecs.zigbee.describe_zcl:decode_ota",
+    "ntp": "commshub.codecs.describe_time:decode_ntp",
+    "time": "commshub.codecs.describe_time:decode_time",
 }
 
 # The Access Control Broker of the DCC's reference test data set.
