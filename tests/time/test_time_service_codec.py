@@ -15,6 +15,7 @@ from commshub.codecs.time_service import (
     SIGNATURE_LENGTH,
     SignedTime,
     TimeRequest,
+    build_signed_time,
     build_time_request,
     parse_signed_time,
     parse_time_request,
@@ -120,18 +121,15 @@ def test_reserved_flag_bits_are_ignored(key: ec.EllipticCurvePrivateKey) -> None
 
 @given(signed_times())
 def test_signed_time_round_trip(message: SignedTime) -> None:
-    from commshub.codecs.time_service import SIGNED_TIME
-
-    data = SIGNED_TIME.build({
-        "body": {
-            "service": message.service, "recipient": message.recipient,
-            "sequence": message.sequence, "utc": message.utc,
-            "flags": {"leap": int(message.leap)}, "precision": message.precision,
-            "max_error": message.max_error, "nonce": message.nonce,
-        },
-        "signature": message.signature,
-    })
+    data = build_signed_time(message)
     assert parse_signed_time(data) == message
+    assert build_signed_time(parse_signed_time(data)) == data
+
+
+def test_build_needs_whole_signature() -> None:
+    with pytest.raises(CodecError) as info:
+        build_signed_time(MESSAGE)
+    assert info.value.path == ("signed_time", "signature")
 
 
 @settings(max_examples=50)  # each example signs with ECDSA

@@ -51,6 +51,7 @@ __all__ = [
     "MessageType",
     "SignedTime",
     "TimeRequest",
+    "build_signed_time",
     "build_time_request",
     "parse_signed_time",
     "parse_time_request",
@@ -168,6 +169,16 @@ def _build_body(message: SignedTime) -> bytes:
         "nonce": message.nonce,
     }
     return build(SIGNED_TIME_BODY, value, root="signed_time")
+
+
+def build_signed_time(message: SignedTime) -> bytes:
+    """Encode ``message`` with the signature it carries; see :func:`sign_time` to sign it."""
+    if len(message.signature) != SIGNATURE_LENGTH:
+        raise CodecError(
+            f"signature of {len(message.signature)} bytes; expected {SIGNATURE_LENGTH}",
+            path=("signed_time", "signature"),
+        )
+    return _build_body(message) + message.signature
 
 
 def sign_time(message: SignedTime, private_key: ec.EllipticCurvePrivateKey) -> bytes:
