@@ -49,7 +49,7 @@ UseCaseName = Callable[[int], str | None]
 
 
 class AuditKind(StrEnum):
-    """What an audit record describes."""
+    """The kind of step an audit record describes."""
 
     REQUEST = "request"  # a request from a remote party, accepted or rejected by the gateway
     RESPONSE = "response"  # a response from a hub, or the failure to get one
@@ -59,7 +59,7 @@ class AuditKind(StrEnum):
 
 
 class AuditOutcome(StrEnum):
-    """How the audited step ended."""
+    """The outcome of the audited step."""
 
     ACCEPTED = "accepted"
     REJECTED = "rejected"

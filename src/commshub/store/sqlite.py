@@ -19,7 +19,7 @@ __all__ = ["StoreError", "open_database", "transaction"]
 logger = logging.getLogger(__name__)
 
 # Seconds a writer waits for another connection's write lock before SQLite raises "database is
-# locked"; long enough for a writer that fsyncs, short enough to surface a stuck process.
+# locked". That is long enough for a writer that fsyncs and short enough to surface a stuck one.
 BUSY_TIMEOUT_S = 10.0
 
 MEMORY_PATH = ":memory:"
@@ -71,7 +71,7 @@ def _configure(conn: sqlite3.Connection, path: str | PathLike[str], name: str) -
     expected = "memory" if str(path) == MEMORY_PATH else "wal"
     if str(mode).lower() != expected:
         raise StoreError(
-            f"the {name} database {path} refused WAL journal mode (got {mode!r}); "
+            f"the {name} database {path} could not switch to WAL journal mode (got {mode!r}); "
             "put it on a local file system"
         )
 

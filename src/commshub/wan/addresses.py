@@ -87,7 +87,7 @@ def _postcode_units(postcode: str) -> set[str]:
 
 @dataclass(frozen=True)
 class HubProfile:
-    """What the gateway knows of an installed hub: its CHF EUI-64 and its group attributes."""
+    """The gateway's record of an installed hub: its CHF EUI-64 and its group attributes."""
 
     hub_id: str
     postcode: str = ""

@@ -239,7 +239,7 @@ class AlertCounters:
     handed_on: int = 0
     collapsed: int = 0  # duplicates not handed on
     merged: int = 0  # outage alerts replaced by their restore alert before being handed on
-    dropped: int = 0  # alerts refused because the backlog was full
+    dropped: int = 0  # alerts rejected because the backlog was full
     peak_backlog: int = 0
     correlated_outages: int = 0
 
@@ -321,6 +321,7 @@ class AlertShaper:
         if key in self._seen:
             self.counters.collapsed += 1
             return AlertDisposition.COLLAPSED
+
         decoded = self._decode_power_alert(alert)
         if decoded is None and self._live >= self.policy.max_backlog:
             self.counters.dropped += 1
@@ -330,6 +331,7 @@ class AlertShaper:
                     self._live, self.counters.dropped, alert.address,
                 )
             return AlertDisposition.DROPPED
+
         self._seen[key] = now
         self._seen_order.append((now, key))
         entry = _Entry(alert)

@@ -61,7 +61,7 @@ T = TypeVar("T")
 
 
 class GatewayRejected(CommshubError):
-    """The gateway rejected a request (or a HELLO or SUBSCRIBE); ``status`` says why."""
+    """The gateway rejected a request (or a HELLO or SUBSCRIBE); ``status`` gives the reason."""
 
     def __init__(self, status: int, message: str, *, retry_after_ms: int = 0) -> None:
         self.status = status
@@ -75,7 +75,7 @@ class GatewayRejected(CommshubError):
 
 
 class GatewayConnectionError(CommshubError):
-    """The gateway could not be reached, or stopped answering, after every retry."""
+    """The gateway could not be reached, or sent no ACK, after every retry."""
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ class GatewayClient:
         return client
 
     def next_correlation_id(self) -> int:
-        """A new correlation id; ids start at the current Unix time in microseconds."""
+        """Return a new correlation id; ids start at the current Unix time in microseconds."""
         return next(self._ids)
 
     # Connection.
@@ -266,7 +266,7 @@ class GatewayClient:
             ack = await asyncio.wait_for(future, self.ack_timeout)
         except TimeoutError:
             raise GatewayConnectionError(
-                f"no answer to {frame.frame_type.name} within {self.ack_timeout} s") from None
+                f"no ACK for {frame.frame_type.name} within {self.ack_timeout} s") from None
         finally:
             self._control.pop(correlation_id, None)
         if ack.frame_type is FrameType.ERROR or not Status(ack.status).accepted:

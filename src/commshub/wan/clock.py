@@ -18,8 +18,8 @@ __all__ = ["Clock", "SystemClock", "VirtualClock"]
 # 2023-11-14T22:13:20Z: a fixed, recognisable start for virtual time.
 DEFAULT_VIRTUAL_START = 1_700_000_000.0
 
-# Event loop turns that VirtualClock.advance yields after waking sleepers, so that the woken
-# tasks run up to their next await before time moves on.
+# Event loop turns that VirtualClock.advance yields after waking sleepers. Woken tasks that
+# only await other coroutines reach their next sleep within them; I/O may take longer.
 _SETTLE_TURNS = 8
 
 
@@ -46,7 +46,7 @@ class SystemClock:
 
 
 class VirtualClock:
-    """A clock that stands still until :meth:`advance` moves it.
+    """A clock whose time changes only when :meth:`advance` moves it.
 
     Sleepers wake in deadline order; :meth:`advance` steps time to each deadline in turn and
     lets the woken tasks run before it moves on. Work that waits on anything else (sockets,

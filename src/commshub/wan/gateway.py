@@ -3,9 +3,9 @@ limits, scheduling, alert shaping and the audit trail, independent of any socket
 
 Remote parties reach it through :class:`ClientSession` objects (the socket server in
 :mod:`commshub.wan.server` opens one per connection); hubs through :class:`HubEndpoint`.
-Every decision that a remote party or a hub can observe is audited first: a request is
-committed to the audit trail before its ACK is sent and before it is delivered, a response
-before it is forwarded, an alert before it is handed on.
+Every decision that a remote party or a hub can observe is audited first. A request is
+committed to the audit trail before its ACK is sent and before it is delivered. A response is
+committed before it is forwarded, and an alert before it is handed on.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class GatewaySettings:
 
 
 class ClientSink(Protocol):
-    """Where the gateway sends frames for one connection. ``send`` must not block."""
+    """The outgoing side of one client connection. ``send`` must not block."""
 
     def send(self, frame: Frame) -> None: ...
 
@@ -401,6 +401,7 @@ class Gateway:
         except _Rejected as rejection:
             await self._reject(session, frame, rejection)
             return
+
         code = self._message_code(frame.payload)
         request = _Request(client, frame, digest, session.sink, code)
         try:
@@ -415,6 +416,7 @@ class Gateway:
                          frame.correlation_id, client.name, exc)
             session.sink.send(_ack(frame, Status.AUDIT_FAILURE, f"audit trail write failed: {exc}"))
             return
+
         self.counters["requests_accepted"] += 1
         client.open_requests[frame.correlation_id] = request
         session.sink.send(_ack(frame, Status.ACCEPTED, "accepted", targets=len(targets)))
@@ -458,11 +460,13 @@ class Gateway:
         if not frame.payload and category not in _EMPTY_PAYLOAD_CATEGORIES:
             raise _Rejected(Status.INVALID_REQUEST, f"a Category {category} request needs a payload")
         self._check_schedule(frame)
+
         wait = client.bucket.try_take()
         if wait > 0:
             raise _Rejected(Status.RATE_LIMITED,
                             f"more than {self.settings.client_rate:g} requests per second from "
                             f"{client.name}", retry_after=wait)
+
         if isinstance(address, GroupSelector):
             hubs = [self._hubs[a] for a in self.registry.resolve(address)]
             if not hubs:
@@ -591,6 +595,7 @@ class Gateway:
                                hub=str(hub.address), hub_id=hub.profile.hub_id, message_code=code,
                                detail=f"no request awaits hub request id {request_id}")
             return
+
         # Decide before the first await, so that the response timer cannot also fire.
         delivery.responses += 1
         if final:
@@ -603,6 +608,7 @@ class Gateway:
             correlation_id=request.frame.correlation_id, category=request.frame.category,
             message_code=code, detail="final" if final else "more follow",
         )
+
         if final:
             await self._record_outcome(delivery, AuditOutcome.SUCCESS,
                                        f"{delivery.responses} response(s)")
@@ -676,7 +682,7 @@ class Gateway:
 
     async def _on_alert(self, hub: _Hub, payload: bytes, *, gateway_alert: bool, detail: str) -> None:
         if hub.decommissioned:
-            raise LocalProtocolError(f"hub {hub.address} is decommissioned; its alerts are refused")
+            raise LocalProtocolError(f"hub {hub.address} is decommissioned; its alerts are rejected")
         recorded: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         alert = _AuditedAlert(hub.address, payload, Category.METER_ALERT, gateway_alert,
                               hub.profile.region, recorded=recorded)

@@ -1,9 +1,9 @@
 """The gateway's socket server: binary frames and GFI text lines on one loopback port.
 
 The first byte of a connection picks its framing: 0xC3 (the binary magic) or "G" (a GFI line,
-``GBCS:``). Bad input gets an ERROR frame (or a ``GBCS:ERROR:`` line) and a WARNING in the log;
-a bad frame inside a valid length is skipped and the connection goes on, while a stream that
-has lost its frame boundaries is answered and closed. No connection can stall another: each
+``GBCS:``). Bad input gets an ERROR frame (or a ``GBCS:ERROR:`` line) and a WARNING in the log.
+A bad frame inside a valid length is skipped and the connection goes on. A stream that has lost
+its frame boundaries gets the error reply and is then closed. No connection can stall another: each
 has its own reader task and a bounded queue of outgoing frames.
 """
 
@@ -60,9 +60,9 @@ _CLOSE_GRACE_S = 5.0
 class ServerSettings:
     """Where the gateway listens and how much each connection may take.
 
-    ``max_connections`` caps concurrent connections; more are answered CONNECTION_LIMIT and
-    closed. ``frame_timeout``: seconds a connection may stall inside a frame before it is
-    answered TRUNCATED_FRAME and closed (an idle connection between frames stays open).
+    ``max_connections`` caps concurrent connections; more get CONNECTION_LIMIT and are
+    closed. ``frame_timeout``: seconds a connection may stall inside a frame before it gets
+    TRUNCATED_FRAME and is closed (an idle connection between frames stays open).
     ``first_byte_timeout``: seconds a refused connection is given to show its framing, so the
     refusal comes in the framing it speaks. ``outbound_limit``: frames queued for a client that
     does not read before it is disconnected.
