@@ -1,7 +1,7 @@
 """``commshub decode --as ntp`` and ``--as time``: NTP packets and time service messages as trees.
 
 Neither decoder checks a MAC or a signature, because the decode command has no NTP key or time
-service key to check them with; the record says so.
+service key to check them with. The record states this in its "mac" or "signature" entry.
 """
 
 from __future__ import annotations
