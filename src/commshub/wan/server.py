@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address
 from os import PathLike
+from typing import Any
 
 from commshub.errors import CommshubError
 from commshub.store.audit import AuditTrail, AuditWriter, UseCaseName
@@ -30,6 +31,7 @@ from commshub.wan.framing import (
     FrameType,
     FramingError,
     GfiData,
+    GfiError,
     GfiReader,
     GfiRoute,
     Status,
@@ -171,18 +173,71 @@ def _accepted(status: int) -> bool:
     return status in (Status.ACCEPTED, Status.ACCEPTED_DUPLICATE)
 
 
-class _BinaryProtocol:
-    def __init__(self, connection: _Connection, gateway: Gateway, max_body: int) -> None:
+class _Protocol:
+    """What the binary and GFI protocols share: the read loop and the replies to bad input."""
+
+    def __init__(self, connection: _Connection, stream: FrameReader | GfiReader) -> None:
         self.connection = connection
-        self.stream = FrameReader(max_body=max_body)
+        self.stream = stream
+
+    @property
+    def buffered(self) -> int:
+        return self.stream.buffered
+
+    def next_message(self) -> Any:
+        """Return the next whole frame or line, or None; raise FramingError."""
+        raise NotImplementedError
+
+    async def handle(self, message: Any) -> None:
+        raise NotImplementedError
+
+    def error_reply(self, status: Status, message: str) -> bytes:
+        raise NotImplementedError
+
+    async def drain(self) -> None:
+        """Wait until every request read from this connection has been acknowledged."""
+
+    async def feed(self, data: bytes) -> None:
+        self.stream.feed(data)
+        while not self.connection.closing:
+            try:
+                message = self.next_message()
+            except FramingError as exc:
+                self.reject_input(exc)
+                if not exc.recoverable:
+                    return
+                continue
+            if message is None:
+                return
+            await self.handle(message)
+
+    def reject_input(self, exc: FramingError) -> None:
+        self.connection.warn(f"rejected input ({exc.status.name}): {exc}")
+        self.connection.send_bytes(self.error_reply(exc.status, str(exc)))
+        if not exc.recoverable:
+            self.connection.closing = True
+
+    def end_of_stream(self) -> None:
+        try:
+            self.stream.check_eof()
+        except FramingError as exc:
+            self.reject_input(exc)
+
+
+class _BinaryProtocol(_Protocol):
+    def __init__(self, connection: _Connection, gateway: Gateway, max_body: int) -> None:
+        self.frames = FrameReader(max_body=max_body)
+        super().__init__(connection, self.frames)
         self.sink = _BinarySink(connection)
         self.session = gateway.open_session(f"tcp:{connection.label}", self.sink)
         self._slots = asyncio.Semaphore(_PIPELINED_REQUESTS)
         self._submissions: set[asyncio.Task[None]] = set()
 
-    @property
-    def buffered(self) -> int:
-        return self.stream.buffered
+    def next_message(self) -> Frame | None:
+        return self.frames.next_frame()
+
+    def error_reply(self, status: Status, message: str) -> bytes:
+        return encode_frame(Frame(FrameType.ERROR, status=status, message=message))
 
     async def _submit(self, frame: Frame) -> None:
         try:
@@ -198,32 +253,6 @@ class _BinaryProtocol:
     async def drain(self) -> None:
         """Wait until every request read from this connection has been acknowledged."""
         await asyncio.gather(*self._submissions, return_exceptions=True)
-
-    async def feed(self, data: bytes) -> None:
-        self.stream.feed(data)
-        while not self.connection.closing:
-            try:
-                frame = self.stream.next_frame()
-            except FramingError as exc:
-                self.reject_input(exc)
-                if not exc.recoverable:
-                    return
-                continue
-            if frame is None:
-                return
-            await self.handle(frame)
-
-    def reject_input(self, exc: FramingError) -> None:
-        self.connection.warn(f"rejected input ({exc.status.name}): {exc}")
-        self.sink.send(Frame(FrameType.ERROR, status=exc.status, message=str(exc)))
-        if not exc.recoverable:
-            self.connection.closing = True
-
-    def end_of_stream(self) -> None:
-        try:
-            self.stream.check_eof()
-        except FramingError as exc:
-            self.reject_input(exc)
 
     async def handle(self, frame: Frame) -> None:
         if frame.frame_type is FrameType.REQUEST:
@@ -256,56 +285,32 @@ class _BinaryProtocol:
             ))
 
 
-class _GfiProtocol:
+class _GfiProtocol(_Protocol):
     def __init__(self, connection: _Connection, gateway: Gateway, max_body: int) -> None:
-        self.connection = connection
+        self.lines = GfiReader(max_body=max_body)
+        super().__init__(connection, self.lines)
         self.gateway = gateway
-        self.stream = GfiReader(max_body=max_body)
         self.sink = _GfiSink(connection)
         self.session = gateway.open_session(f"gfi:{connection.label}", self.sink)
         self.route: IPv6Address | None = None
         self._correlation_ids = itertools.count(1)
 
-    @property
-    def buffered(self) -> int:
-        return self.stream.buffered
+    def next_message(self) -> GfiData | GfiRoute | GfiError | None:
+        return self.lines.next_message()
 
-    async def feed(self, data: bytes) -> None:
-        self.stream.feed(data)
-        while not self.connection.closing:
-            try:
-                message = self.stream.next_message()
-            except FramingError as exc:
-                self.reject_input(exc)
-                if not exc.recoverable:
-                    return
-                continue
-            if message is None:
-                return
-            if isinstance(message, GfiData):
-                await self.forward(message)
-            elif isinstance(message, GfiRoute):
-                self.select(message.address)
-            else:
-                self.reject_input(FramingError(
-                    "GBCS:ERROR lines go from the gateway to clients, not back",
-                    status=Status.UNEXPECTED_FRAME_TYPE, recoverable=True, path=("gfi",),
-                ))
+    def error_reply(self, status: Status, message: str) -> bytes:
+        return encode_gfi_error(status, message)
 
-    def reject_input(self, exc: FramingError) -> None:
-        self.connection.warn(f"rejected GFI input ({exc.status.name}): {exc}")
-        self.connection.send_bytes(encode_gfi_error(exc.status, str(exc)))
-        if not exc.recoverable:
-            self.connection.closing = True
-
-    def end_of_stream(self) -> None:
-        try:
-            self.stream.check_eof()
-        except FramingError as exc:
-            self.reject_input(exc)
-
-    async def drain(self) -> None:
-        """GFI lines are forwarded one at a time, so nothing is left in flight."""
+    async def handle(self, message: GfiData | GfiRoute | GfiError) -> None:
+        if isinstance(message, GfiData):
+            await self.forward(message)
+        elif isinstance(message, GfiRoute):
+            self.select(message.address)
+        else:
+            self.reject_input(FramingError(
+                "GBCS:ERROR lines go from the gateway to clients, not back",
+                status=Status.UNEXPECTED_FRAME_TYPE, recoverable=True, path=("gfi",),
+            ))
 
     def select(self, address: IPv6Address) -> None:
         if self.gateway.registry.profile(address) is None:
@@ -430,7 +435,7 @@ class GatewayServer:
         if not first:
             return
         max_body = self.settings.max_body
-        protocol: _BinaryProtocol | _GfiProtocol
+        protocol: _Protocol
         if first[:1] == MAGIC[:1]:
             protocol = _BinaryProtocol(connection, self.gateway, max_body)
         elif first[:1] == GFI_PREFIX[:1]:
