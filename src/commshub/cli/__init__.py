@@ -32,6 +32,8 @@ def _register() -> None:
     main.add_command(audit.audit)
     from commshub.cli import fw
     main.add_command(fw.fw)
+    from commshub.cli import timesync
+    main.add_command(timesync.time_group)
 
 
 _register()
