@@ -16,9 +16,12 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from commshub.cli import main
 from commshub.codecs.ntp import MacAlgorithm, Mode, NtpKey, NtpPacket, authenticate_packet
 from commshub.hil.ntp_client import UdpTimeClient, load_chrony_keys
 from commshub.hub.timesync import (
@@ -247,3 +250,16 @@ def test_replayed_chronyd_response_rejected(chronyd: tuple[int, dict[int, NtpKey
     assert action.reason is RejectReason.ORIGIN_MISMATCH
     adjustments = [a for a in runner.history if adjusted(a)]
     assert len(adjustments) == 1  # the first, genuine response
+
+
+def test_query_command_with_chronyd(chronyd: tuple[int, dict[int, NtpKey]],
+                                    tmp_path: Path) -> None:
+    port, _ = chronyd
+    keyfile = tmp_path / "chrony.keys"
+    keyfile.write_text(KEY_FILE)
+    result = CliRunner().invoke(
+        main, ["time", "query", f"127.0.0.1:{port}", "--keyfile", str(keyfile), "--key-id", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    offset = float(result.output.split()[1])
+    assert abs(offset) < 0.5  # chronyd serves this machine's clock
