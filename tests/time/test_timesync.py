@@ -449,14 +449,27 @@ def test_signed_time_checks(make_simulation: MakeSimulation, service_key: ec.Ell
     assert sim.of_type(ClockStepped) == []
 
 
-def test_signed_time_sequence_must_rise(make_simulation: MakeSimulation) -> None:
+def test_signed_time_sequence_must_rise(make_simulation: MakeSimulation,
+                                         service_key: ec.EllipticCurvePrivateKey) -> None:
     sim = make_simulation(ntp=False, signed_time=True)
     sim.start()
     sim.run_for(1.0)
-    # The service restarts and counts from 1 again: its responses look like replays.
-    sim.service._sequence = 0
+    first = parse_signed_time(sim.responses[0][1]).sequence
+    # A service that signs a fresh nonce with an old sequence number, e.g. after losing its
+    # counter, is rejected.
+    sim.tamper = resign(service_key, sequence=first)
     sim.run_until(DEFAULT_POLL_INTERVAL_S + 1.0)
     assert rejections(sim) == [RejectReason.REPLAYED]
+
+
+def test_service_sequence_survives_restart(make_simulation: MakeSimulation) -> None:
+    sim = make_simulation(ntp=False, signed_time=True)
+    sim.start()
+    sim.run_for(1.0)
+    sim.service._sequence = 0  # the service restarts and loses its counter
+    sim.run_until(DEFAULT_POLL_INTERVAL_S + 1.0)
+    assert rejections(sim) == []
+    assert len(sim.of_type(ClockSlewed)) == 1
 
 
 def test_old_signed_time_rejected(make_simulation: MakeSimulation) -> None:

@@ -51,6 +51,7 @@ _GPS_REFERENCE_ID = b"GPS\x00"
 _CRYPTO_NAK = NtpMac(key_id=0, digest=b"")
 # A stratum 1 server with a GPS receiver reads its reference clock every 16 s in this emulation.
 _DEFAULT_REFERENCE_AGE_S = 16.0
+_MICROSECONDS_PER_SECOND = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,9 @@ class EmulatedTimeService:
             self.counters["time_malformed"] += 1
             logger.debug("dropping malformed time request: %s", exc)
             return None
-        self._sequence += 1
+        # Microseconds since the Unix epoch, or one more than the last: the sequence keeps rising
+        # across a restart of the service as long as its clock does not go back.
+        self._sequence = max(self._sequence + 1, int(utc * _MICROSECONDS_PER_SECOND))
         self.counters["time_signed"] += 1
         settings = self.settings
         message = time_service.SignedTime(
