@@ -23,7 +23,7 @@ from commshub.codecs.zigbee.pcap import (
 )
 from commshub.errors import CodecError
 
-from . import captures
+from commshub.codecs.zigbee import stack_samples as captures
 
 scapy_utils = pytest.importorskip("scapy.utils")
 

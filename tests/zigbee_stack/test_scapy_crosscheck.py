@@ -172,7 +172,7 @@ def test_scapy_reads_our_nwk_frames(frame: Container) -> None:
     if frame.auxiliary_security_header is not None:
         _check_security_header(packet[zigbee.ZigbeeSecurityHeader], frame,
                                _private_part(nwk.NwkFrame, frame, data))
-    elif frame.command_id in _SCAPY_NWK_COMMANDS:
+    elif frame.command_id in _SCAPY_NWK_COMMANDS and _scapy_reads_nwk_command(frame):
         _check_nwk_command(packet[zigbee.ZigbeeNWKCommandPayload], frame)
 
 
@@ -199,6 +199,13 @@ def _check_security_header(header: Any, frame: Container, private: bytes) -> Non
 
 # Commands whose fields scapy decodes (ZigbeeNWKCommandPayload, commands 1 to 12).
 _SCAPY_NWK_COMMANDS = set(range(1, 13))
+
+
+def _scapy_reads_nwk_command(frame: Container) -> bool:
+    # scapy reads exactly one PAN ID in a network report or update, whatever the count says.
+    if frame.command_id in (0x09, 0x0A):
+        return frame.command.pan_ids is not None and len(frame.command.pan_ids) == 1
+    return True
 
 
 def _check_nwk_command(payload: Any, frame: Container) -> None:
@@ -235,6 +242,13 @@ def _check_nwk_command(payload: Any, frame: Container) -> None:
             assert entry.neighbor_network_address == ours.address
             assert entry.incoming_cost == ours.link.incoming_cost
             assert entry.outgoing_cost == ours.link.outgoing_cost
+    elif command_id == 0x09:
+        assert payload.epid == command.extended_pan_id
+        assert payload.report_information_count == command.options.report_information_count
+    elif command_id == 0x0A:
+        assert payload.epid == command.extended_pan_id
+        assert payload.update_id == command.update_id
+        assert payload.new_PAN_ID == command.pan_ids[0]
     elif command_id == 0x0B:
         assert payload.req_timeout == command.requested_timeout
         assert payload.ed_conf == command.end_device_configuration

@@ -27,7 +27,7 @@ from commshub.codecs.zigbee.pcap import (
     wireshark_key_file,
 )
 
-from . import captures
+from commshub.codecs.zigbee import stack_samples as captures
 
 TSHARK = shutil.which("tshark")
 pytestmark = pytest.mark.skipif(

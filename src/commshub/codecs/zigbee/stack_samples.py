@@ -1,5 +1,9 @@
-"""A small ZigBee Smart Energy exchange built with the project's codecs, for capture tests
-and the benchmark: beacon, association, key transport, secured NWK data and commands."""
+"""A small ZigBee Smart Energy join exchange built with the stack codecs: beacon, association,
+key transport under the install-code link key, NWK- and APS-secured ZCL data and a NWK command.
+
+Tests, the benchmark and demonstrations use it as known-good frames; every value here is
+made up for the purpose (the install code is the one from zigpy's tests).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,12 @@ from construct import Container
 
 from commshub.codecs.zigbee import aps, mac, nwk
 from commshub.codecs.zigbee.install_code import link_key_from_install_code
+
+__all__ = [
+    "PAN_ID", "EXTENDED_PAN_ID", "COORDINATOR", "METER", "METER_SHORT", "NETWORK_KEY",
+    "INSTALL_CODE", "LINK_KEY", "beacon", "association_request", "association_response", "ack",
+    "transport_key", "zcl_read_time", "link_status", "exchange",
+]
 
 PAN_ID = 0x1A62
 EXTENDED_PAN_ID = 0x00124B0001ABCDEF
