@@ -513,6 +513,7 @@ class TimeClient:
     # Queries.
 
     def poll_state(self, source: TimeSource) -> PollState:
+        """Return the poll cycle state of ``source``; KeyError when it is not configured."""
         return self._pollers[source].state
 
     def utc(self, monotonic: float) -> float:
@@ -528,10 +529,12 @@ class TimeClient:
         return self._sync_error_s + clock.unapplied_slew(monotonic) + free_running
 
     def is_reliable(self, monotonic: float) -> bool:
+        """Return whether the hub has synchronised and its error bound is within the limit."""
         error = self.max_error(monotonic)
         return error is not None and error <= self.settings.reliable_max_error_s
 
     def status(self, monotonic: float) -> ClockStatus:
+        """Return the clock reading, its error bound and reliability at ``monotonic``."""
         return ClockStatus(
             utc=self.utc(monotonic),
             synchronised=self._synced_at is not None,
