@@ -66,8 +66,8 @@ def time_group() -> None:
 def query(server: str, keyfile: Path, key_id: int, hub_id: str, timeout: float) -> None:
     """Run the hub's time client against SERVER (HOST or HOST:PORT) until it accepts a response.
 
-    Prints the offset of this machine's clock from the server and the error bound; exits with
-    status 1 and the rejection reasons when no response is accepted within --timeout.
+    Prints the offset of this machine's clock from the server and the error bound. When no
+    response is accepted within --timeout, prints the rejection reasons and exits with status 1.
     """
     try:
         keys = load_chrony_keys(keyfile)
