@@ -3,7 +3,8 @@ and property round trips.
 
 The vectors are the DLMS Green Book examples as the dlms-cosem test suite reproduces them:
 tests/test_security.py (authenticated encryption and the HLS GMAC tag) and
-tests/test_xdlms/test_service_specific_cipher.py (Table 40, glo-get-request).
+tests/test_xdlms/test_service_specific_cipher.py (Table 40, glo-get-request), and the
+authentication-only tag of Gurux/gxdlms-go tests/SymmetricKey_test.go.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ def test_authentication_only_green_book_gmac():
                       invocation_counter=1, **KEYS)
     assert content.protected == challenge + bytes.fromhex("1A52FE7DD3E72748973C1E28")
     assert unprotect(content, system_title=CLIENT_TITLE, **KEYS) == challenge
+
+
+def test_authentication_only_gurux_vector():
+    # Gurux/gxdlms-go tests/SymmetricKey_test.go: the Green Book GET authenticated only.
+    content = protect(GET_CLOCK, security_control=0x10, system_title=SERVER_TITLE,
+                      invocation_counter=0x01234567, **KEYS)
+    assert content.protected == GET_CLOCK + bytes.fromhex("06725D910F9221D263877516")
 
 
 def test_glo_initiate_request_decrypts():
