@@ -4,9 +4,9 @@ The frames are the sample ZigBee SE join exchange (commshub.codecs.zigbee.stack_
 beacon, association, acks, key transport, NWK- and APS-secured ZCL data and a NWK command,
 nine frames. Three measures, in frames per second:
 
-- stack: an 802.15.4 PSDU parsed down through every layer that is not encrypted (ours:
-  MAC, then NWK in data frames, then APS in unsecured NWK data frames; scapy: Dot15d4FCS with
-  its ZigBee layers, which also dissects the ZCL header of plaintext APS data);
+- stack: an 802.15.4 PSDU parsed down through every layer that is not encrypted. Ours parses
+  MAC, then NWK in data frames, then APS in unsecured NWK data frames. scapy runs Dot15d4FCS
+  with its ZigBee layers, which also dissect the ZCL header of plaintext APS data;
 - nwk: the NWK frames alone, with the APS frame inside where it is plaintext;
 - aps: the plaintext APS frames alone.
 
@@ -96,12 +96,13 @@ def run() -> str:
         ("nwk (NWK and APS)", nwk_frames, _decode_nwk, ZigbeeNWK),
         ("aps", aps_frames, aps.parse_aps_frame, ZigbeeAppDataPayload),
     ]
+    setup = (f"{len(frames)} frames of the sample SE join exchange ({len(nwk_frames)} NWK, "
+             f"{len(aps_frames)} plaintext APS), best of {PASSES} passes of {REPEAT} "
+             f"repetitions; Python {platform.python_version()} on {platform.machine()}. "
+             "Neither side decrypts, and scapy also dissects the ZCL header of plaintext APS "
+             "data.")
     lines = [
-        title, "",
-        f"{len(frames)} frames of the sample SE join exchange ({len(nwk_frames)} NWK, "
-        f"{len(aps_frames)} plaintext APS), best of {PASSES} passes of {REPEAT} repetitions; "
-        f"Python {platform.python_version()} on {platform.machine()}. Neither side decrypts; "
-        "scapy also dissects the ZCL header of plaintext APS data.", "",
+        title, "", setup, "",
         "| measure | commshub frames/s | scapy frames/s | commshub / scapy |",
         "|---|---:|---:|---:|",
     ]

@@ -35,8 +35,10 @@ def test_scapy_3084_data_frame() -> None:
     assert frame.frame_control.frame_type == "data"
     assert frame.frame_control.delivery_mode == "unicast"
     assert frame.destination_endpoint == 0xFF
-    assert frame.cluster_id == 0x0101 and frame.profile_id == 0x0104
-    assert frame.source_endpoint == 0x01 and frame.counter == 0x1F
+    assert frame.cluster_id == 0x0101
+    assert frame.profile_id == 0x0104
+    assert frame.source_endpoint == 0x01
+    assert frame.counter == 0x1F
     assert frame.payload == bytes.fromhex("100e001000")
 
 
@@ -44,9 +46,11 @@ def test_scapy_1818_no_block_number_without_extended_header() -> None:
     # scapy #1818: ack request set, extended header bit clear, so no block number follows.
     zcl = bytes.fromhex("1820010000002001040000420773656e676c6564")
     frame = round_trip(bytes.fromhex("40010000040101" "0d") + zcl)
-    assert frame.frame_control.ack_request and not frame.frame_control.extended_header
+    assert frame.frame_control.ack_request
+    assert not frame.frame_control.extended_header
     assert frame.extended_header is None
-    assert frame.cluster_id == 0x0000 and frame.counter == 0x0D
+    assert frame.cluster_id == 0x0000
+    assert frame.counter == 0x0D
     assert frame.payload == zcl
 
 
@@ -90,17 +94,21 @@ def test_verify_and_confirm_key() -> None:
     verify = round_trip(bytes.fromhex("0107" "0f" "04" "0102030405060708") + hash_value)
     assert verify.command.initiator_verify_key_hash == hash_value
     confirm = round_trip(bytes.fromhex("0108" "10" "00" "04" "0102030405060708"))
-    assert confirm.command.status == 0 and confirm.command.key_type == 4
+    assert confirm.command.status == 0
+    assert confirm.command.key_type == 4
 
 
 def test_acks_from_scapy_tests() -> None:
     command_ack = round_trip(bytes.fromhex("12a8"))
     assert command_ack.frame_control.frame_type == "ack"
     assert command_ack.frame_control.ack_format
-    assert command_ack.cluster_id is None and command_ack.counter == 0xA8
+    assert command_ack.cluster_id is None
+    assert command_ack.counter == 0xA8
     data_ack = round_trip(bytes.fromhex("02000200000000a6"))
-    assert data_ack.destination_endpoint == 0 and data_ack.cluster_id == 0x0002
-    assert data_ack.profile_id == 0 and data_ack.source_endpoint == 0
+    assert data_ack.destination_endpoint == 0
+    assert data_ack.cluster_id == 0x0002
+    assert data_ack.profile_id == 0
+    assert data_ack.source_endpoint == 0
     assert data_ack.counter == 0xA6
 
 
@@ -127,7 +135,8 @@ def test_inter_pan_stub_with_group() -> None:
     frame = round_trip(bytes.fromhex("0f" "3412" "0010" "5ec0") + b"touchlink")
     assert frame.frame_control.frame_type == "inter_pan"
     assert frame.group_address == 0x1234
-    assert frame.cluster_id == 0x1000 and frame.profile_id == 0xC05E
+    assert frame.cluster_id == 0x1000
+    assert frame.profile_id == 0xC05E
     assert frame.counter is None
 
 
@@ -149,7 +158,8 @@ def test_transport_key_secured_with_key_transport_key() -> None:
     plain = _secured_transport_key("key_transport_key", extended_nonce=True)
     data = secure_aps_frame(plain, LINK_KEY)
     on_air = parse_aps_frame(data)
-    assert on_air.command_id is None and len(on_air.mic) == 4
+    assert on_air.command_id is None
+    assert len(on_air.mic) == 4
     assert on_air.auxiliary_security_header.security_control.security_level == 0
     decoded = unsecure_aps_frame(data, LINK_KEY)
     assert decoded.command.key == plain.command.key
@@ -171,7 +181,8 @@ def test_nonce_source_from_nwk_header() -> None:
 def test_fragment_payload_and_reassembly_in_windows() -> None:
     payload = bytes(range(200))
     blocks = fragment_payload(payload, 30)
-    assert len(blocks) == 7 and b"".join(blocks) == payload
+    assert len(blocks) == 7
+    assert b"".join(blocks) == payload
     reassembler = ApsReassembler(window_size=3)
     assert reassembler.add(1, blocks[1]) is None
     assert reassembler.add(0, blocks[0], total_blocks=7) is None
@@ -186,7 +197,8 @@ def test_fragment_payload_and_reassembly_in_windows() -> None:
         reassembler.payload()
     # The last window holds one block; the bits past the end read as received.
     assert reassembler.add(6, blocks[6]) == BlockAck(6, 0xFF)
-    assert reassembler.complete and reassembler.payload() == payload
+    assert reassembler.complete
+    assert reassembler.payload() == payload
 
 
 def test_reassembly_from_parsed_frames() -> None:
@@ -205,7 +217,7 @@ def test_reassembly_rejects_bad_blocks() -> None:
     with pytest.raises(RemoteProtocolError, match="total number of blocks"):
         reassembler.add(0, b"x")
     reassembler.add(0, b"x", total_blocks=2)
-    with pytest.raises(RemoteProtocolError, match="an earlier one said 2"):
+    with pytest.raises(RemoteProtocolError, match="an earlier copy gave 2"):
         reassembler.add(0, b"x", total_blocks=3)
     with pytest.raises(RemoteProtocolError, match="not a fragment"):
         reassembler.add_frame(parse_aps_frame(bytes.fromhex("00ff010104010" "11f")))

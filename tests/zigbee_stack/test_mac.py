@@ -95,9 +95,11 @@ def test_frame_version_2_with_ies() -> None:
     frame = round_trip(data, fcs=False)
     fc = frame.frame_control
     assert fc.frame_version == "2015"
-    assert fc.sequence_number_suppression and fc.ie_present
+    assert fc.sequence_number_suppression
+    assert fc.ie_present
     assert frame.sequence_number is None
-    assert frame.destination_pan_id is None and frame.source_pan_id is None
+    assert frame.destination_pan_id is None
+    assert frame.source_pan_id is None
     assert frame.destination_address == 0xACDE4800120B176C
     assert frame.source_address == 0x482E72100050F26E
     assert len(frame.header_ies) == 1
@@ -191,7 +193,8 @@ def test_beacon_request_and_ack_from_scapy_pcap() -> None:
     request = round_trip(bytes.fromhex("030806ffffffff07"), fcs=False)
     assert request.frame_control.frame_type == "command"
     assert request.command_id == 0x07
-    assert request.destination_pan_id == 0xFFFF and request.destination_address == 0xFFFF
+    assert request.destination_pan_id == 0xFFFF
+    assert request.destination_address == 0xFFFF
     ack = round_trip(bytes.fromhex("02003b"), fcs=False)
     assert ack.frame_control.frame_type == "ack"
     assert ack.sequence_number == 0x3B
@@ -211,7 +214,9 @@ def test_association_commands() -> None:
                          fcs=False)
     assert request.command_id == 0x01
     info = request.command.capability_information
-    assert info.device_type and info.power_source and info.receiver_on_when_idle
+    assert info.device_type
+    assert info.power_source
+    assert info.receiver_on_when_idle
     assert info.allocate_address
     response = round_trip(bytes.fromhex("63cc" "02" "3412" "0807060504030201"
                                          "1122334455667788" "02" "7856" "00"), fcs=False)

@@ -36,10 +36,15 @@ def round_trip(data: bytes) -> Container:
 def test_secured_frame_fields() -> None:
     frame = round_trip(SECURED_FRAME)
     fc = frame.frame_control
-    assert fc.frame_type == "data" and fc.protocol_version == 2
-    assert fc.security and fc.destination_ieee_address and fc.source_ieee_address
-    assert frame.destination_address == 0x0000 and frame.source_address == 0xB7E4
-    assert frame.radius == 10 and frame.sequence_number == 0xEA
+    assert fc.frame_type == "data"
+    assert fc.protocol_version == 2
+    assert fc.security
+    assert fc.destination_ieee_address
+    assert fc.source_ieee_address
+    assert frame.destination_address == 0x0000
+    assert frame.source_address == 0xB7E4
+    assert frame.radius == 10
+    assert frame.sequence_number == 0xEA
     assert frame.destination_ieee_address == 0x000FFF00001F0222
     assert frame.source_ieee_address == 0x000FFF0000415B1A
     aux = frame.auxiliary_security_header
@@ -93,8 +98,10 @@ def test_route_reply_with_ieee_addresses() -> None:
     frame = _command(HEADER + "02" "30" "07" "0000" "3412" "05"
                      + "0102030405060708" + "1112131415161718")
     reply = frame.command
-    assert reply.options.originator_ieee_address and reply.options.responder_ieee_address
-    assert reply.responder_address == 0x1234 and reply.path_cost == 5
+    assert reply.options.originator_ieee_address
+    assert reply.options.responder_ieee_address
+    assert reply.responder_address == 0x1234
+    assert reply.path_cost == 5
     assert reply.originator_ieee_address == 0x0807060504030201
     assert reply.responder_ieee_address == 0x1817161514131211
 
@@ -104,7 +111,8 @@ def test_network_status_and_leave() -> None:
     assert status.command.status_code == 0x11  # bad frame counter
     assert status.command.destination_address == 0x1234
     leave = _command(HEADER + "04" "60")
-    assert leave.command.options.rejoin and leave.command.options.request
+    assert leave.command.options.rejoin
+    assert leave.command.options.request
     assert not leave.command.options.remove_children
 
 
@@ -123,7 +131,9 @@ def test_link_status_from_scapy_tests() -> None:
     # scapy test/scapy/layers/dot15d4.uts: link status with three entries.
     frame = _command(HEADER + "08" "63" "0000" "11" "adde" "11" "dec0" "11")
     options = frame.command.options
-    assert options.entry_count == 3 and options.first_frame and options.last_frame
+    assert options.entry_count == 3
+    assert options.first_frame
+    assert options.last_frame
     assert [entry.address for entry in frame.command.entries] == [0x0000, 0xDEAD, 0xC0DE]
     assert frame.command.entries[1].link.incoming_cost == 1
     assert frame.command.entries[1].link.outgoing_cost == 1
@@ -150,7 +160,8 @@ def test_end_device_timeout_request_and_response() -> None:
 
 def test_unknown_command_keeps_payload() -> None:
     frame = _command(HEADER + "7f" "010203")
-    assert frame.command_id == 0x7F and frame.command is None
+    assert frame.command_id == 0x7F
+    assert frame.command is None
     assert frame.payload == bytes.fromhex("010203")
 
 
@@ -169,7 +180,8 @@ def test_source_route_and_multicast() -> None:
 def test_inter_pan_stub() -> None:
     frame = round_trip(bytes.fromhex("0b00") + bytes.fromhex("030c0000010a"))
     assert frame.frame_control.frame_type == "inter_pan"
-    assert frame.destination_address is None and frame.radius is None
+    assert frame.destination_address is None
+    assert frame.radius is None
     assert frame.payload == bytes.fromhex("030c0000010a")
 
 
@@ -184,7 +196,8 @@ def test_secured_command_round_trip() -> None:
     on_air = parse_nwk_frame(data)
     assert on_air.command_id is None  # the command identifier is encrypted
     plain = unsecure_nwk_frame(data, NWK_KEY)
-    assert plain.command_id == 0x04 and plain.command.options.request
+    assert plain.command_id == 0x04
+    assert plain.command.options.request
 
 
 def test_zigbee_beacon_payload() -> None:
@@ -200,7 +213,7 @@ def test_zigbee_beacon_payload() -> None:
     assert build_zigbee_beacon(beacon) == payload
 
 
-@pytest.mark.parametrize("data", ["", "08", "0800ffff", "0810" "0000" "0000" "1e" "01"])
+@pytest.mark.parametrize("data", ["", "08", "0800ffff", "0810000000001e01"])
 def test_truncated_frames(data: str) -> None:
     with pytest.raises(CodecError):
         parse_nwk_frame(bytes.fromhex(data))

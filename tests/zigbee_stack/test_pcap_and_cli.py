@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from commshub.cli import main
+from commshub.codecs.zigbee import stack_samples as captures
 from commshub.codecs.zigbee.describe_stack import load_key_file
 from commshub.codecs.zigbee.pcap import (
     LINKTYPE_IEEE802_15_4_TAP,
@@ -22,8 +23,6 @@ from commshub.codecs.zigbee.pcap import (
     wireshark_key_file,
 )
 from commshub.errors import CodecError
-
-from commshub.codecs.zigbee import stack_samples as captures
 
 scapy_utils = pytest.importorskip("scapy.utils")
 
@@ -83,7 +82,8 @@ def test_key_file_and_options() -> None:
                                     '"Normal","network key"')
     assert '"odd _label_"' in text
     options = tshark_key_options(keys)
-    assert options[0] == "-o" and options[1].startswith('uat:zigbee_pc_keys:"0f:1e')
+    assert options[0] == "-o"
+    assert options[1].startswith('uat:zigbee_pc_keys:"0f:1e')
     with pytest.raises(ValueError):
         wireshark_key_file([(b"short", "x")])
 
@@ -114,10 +114,14 @@ def _names(node: dict[str, object]) -> list[str]:
 
 def test_decode_mac_nests_nwk_and_aps(tmp_path: Path) -> None:
     record = _decode_json("--as", "mac", captures.transport_key().hex())
-    assert record["ok"] is True and record["error"] is None
-    assert record["round_trip"] is True and record["fcs"] == "valid"
+    assert record["ok"] is True
+    assert record["error"] is None
+    assert record["round_trip"] is True
+    assert record["fcs"] == "valid"
     names = _names(record["frame"])  # type: ignore[arg-type]
-    assert names[0] == "mac" and "nwk" in names and "aps" in names
+    assert names[0] == "mac"
+    assert "nwk" in names
+    assert "aps" in names
     assert record["aps_mic"] == "not checked (no keys)"
 
 
@@ -126,7 +130,8 @@ def test_decode_decrypts_with_key_folder(tmp_path: Path) -> None:
         [(captures.NETWORK_KEY, "network key"), (captures.LINK_KEY, "meter link key")]))
     record = _decode_json("--as", "mac", "--keys", str(tmp_path),
                           captures.zcl_read_time().hex())
-    assert record["nwk_mic"] == "valid" and record["aps_mic"] == "valid"
+    assert record["nwk_mic"] == "valid"
+    assert record["aps_mic"] == "valid"
     text = json.dumps(record)
     assert "meter link key" in text
     # The record names the key by its label and never shows the key itself.
@@ -136,7 +141,8 @@ def test_decode_decrypts_with_key_folder(tmp_path: Path) -> None:
 
 def test_decode_nwk_and_aps_layers() -> None:
     nwk_record = _decode_json("--as", "nwk", "0900fcff0000014204" "60")
-    assert nwk_record["ok"] is True and nwk_record["round_trip"] is True
+    assert nwk_record["ok"] is True
+    assert nwk_record["round_trip"] is True
     aps_record = _decode_json("--as", "aps", "00ff010104010" "11f" "100e001000")
     assert aps_record["ok"] is True
     assert aps_record["frame"]["name"] == "aps"  # type: ignore[index]

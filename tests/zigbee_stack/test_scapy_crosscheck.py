@@ -202,7 +202,7 @@ _SCAPY_NWK_COMMANDS = set(range(1, 13))
 
 
 def _scapy_reads_nwk_command(frame: Container) -> bool:
-    # scapy reads exactly one PAN ID in a network report or update, whatever the count says.
+    # scapy reads exactly one PAN ID in a network report or update, whatever the count.
     if frame.command_id in (0x09, 0x0A):
         return frame.command.pan_ids is not None and len(frame.command.pan_ids) == 1
     return True

@@ -1,9 +1,9 @@
 """Wireshark's tshark reads the captures we write: no malformed packets, NWK and APS decrypted
 with the keys we hand it, and its field values equal ours.
 
-tshark 4.0 takes the key table on the command line (``-o uat:zigbee_pc_keys:...``); the same
-records work as a ``zigbee_pc_keys`` file in a Wireshark profile folder, tested below with a
-temporary configuration directory.
+tshark 4.0 takes the key table on the command line (``-o uat:zigbee_pc_keys:...``). The same
+records also work as a ``zigbee_pc_keys`` file in a Wireshark profile folder, which the last
+test checks with a temporary configuration directory.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from commshub.codecs.zigbee import aps, mac, nwk
+from commshub.codecs.zigbee import stack_samples as captures
 from commshub.codecs.zigbee.pcap import (
     LINKTYPE_IEEE802_15_4_TAP,
     LINKTYPE_IEEE802_15_4_WITHFCS,
@@ -26,8 +27,6 @@ from commshub.codecs.zigbee.pcap import (
     tshark_key_options,
     wireshark_key_file,
 )
-
-from commshub.codecs.zigbee import stack_samples as captures
 
 TSHARK = shutil.which("tshark")
 pytestmark = pytest.mark.skipif(

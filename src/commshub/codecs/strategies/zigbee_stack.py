@@ -20,14 +20,14 @@ from commshub.codecs.zigbee.install_code import CODE_LENGTHS, append_crc
 from commshub.codecs.zigbee.security import KEY_IDS, is_encrypted, mic_length
 
 __all__ = [
+    "aps_frames",
     "eui64s",
-    "zigbee_keys",
+    "install_codes",
     "mac_frames",
     "mac_psdus",
     "nwk_frames",
-    "aps_frames",
     "zigbee_beacon_payloads",
-    "install_codes",
+    "zigbee_keys",
 ]
 
 _PAYLOAD_MAX = 24  # bytes; keeps frames near real 802.15.4 sizes and examples fast
@@ -125,7 +125,7 @@ def _mac_body(draw: st.DrawFn, fc: Container, level: int, plaintext: bool) -> di
         body["header_ies"] = ListContainer(header_ies)
     if beacon:
         body["beacon"] = draw(_beacon_fields())
-    if command:
+    if command_id is not None:
         body["command_id"] = command_id
         if not ciphertext:
             body["command"] = draw(_mac_command(command_id, version))
@@ -344,7 +344,10 @@ def nwk_frames(draw: st.DrawFn, *, secured: bool | None = None,
     frame_type = draw(st.sampled_from([0, 1] if secured else [0, 1, 3]))
     inter_pan = frame_type == 3
     secure = (draw(st.booleans()) if secured is None else secured) and not inter_pan
-    routed_flag = (lambda: False) if inter_pan else (lambda: draw(st.booleans()))
+
+    def routed_flag() -> bool:
+        return not inter_pan and draw(st.booleans())
+
     fc = Container(
         frame_type=_named(frame_type, nwk.NWK_FRAME_TYPES),
         protocol_version=draw(st.sampled_from([2, 2, 3, 1])),

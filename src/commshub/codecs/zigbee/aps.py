@@ -196,8 +196,8 @@ def _counter_present(ctx: Any) -> bool:
 
 
 def _extended_header_present(ctx: Any) -> bool:
-    # Fragmentation applies to data frames and their acks only; Wireshark's APS dissector
-    # likewise reads no extended header in a command frame, whatever the bit says.
+    # Fragmentation applies to data frames and their acks only. Wireshark's APS dissector
+    # likewise reads no extended header in a command frame, even with the bit set.
     return bool(ctx.frame_control.extended_header) and _frame_type(ctx) in (_DATA, _ACK)
 
 
@@ -248,9 +248,9 @@ def secure_aps_frame(frame: Mapping[str, Any], key: bytes, *,
                      security_level: int = ZIGBEE_SECURITY_LEVEL) -> bytes:
     """Build ``frame`` with its payload secured at the APS layer.
 
-    ``key`` is the link key (or the network key when the auxiliary header names it); frames
+    ``key`` is the link key, or the network key when the auxiliary header names it. Frames
     whose key identifier is key-transport or key-load are secured with the matching hash of
-    it. ``source_address`` is the sender's EUI-64, needed when the auxiliary header does not
+    the link key. ``source_address`` is the sender's EUI-64, needed when the auxiliary header does not
     carry it (extended nonce 0); the NWK header's source IEEE address is the usual origin.
     """
     frame = to_container(frame)
@@ -297,8 +297,8 @@ def fragment_payload(payload: bytes, block_size: int) -> list[bytes]:
 def ack_bitfield(received: set[int], window_start: int, window_size: int) -> int:
     """Return the ack bitfield for a window: bit i is set when block window_start + i arrived.
 
-    Bits for positions beyond the window are set too, as the specification asks, so that a
-    short last window reads as complete.
+    Bits for positions beyond the window are set too, so that a short last window reads as
+    complete to the sender.
     """
     bits = 0
     for position in range(MAX_WINDOW_SIZE):
@@ -309,7 +309,7 @@ def ack_bitfield(received: set[int], window_start: int, window_size: int) -> int
 
 @dataclass(frozen=True)
 class BlockAck:
-    """What the receiver acknowledges: the window's first block and the ack bitfield."""
+    """A block acknowledgment: the window's first block number and the ack bitfield."""
 
     block_number: int
     ack_bitfield: int
@@ -337,10 +337,10 @@ class ApsReassembler:
     def add_frame(self, frame: Mapping[str, Any]) -> BlockAck | None:
         """Add a parsed APS data frame that carries an extended header with fragmentation."""
         header = frame.get("extended_header")
-        fragmentation = 0
-        if header is not None:
-            fragmentation = enum_int(header["extended_frame_control"]["fragmentation"],
-                                     FRAGMENTATION)
+        if header is None:
+            raise RemoteProtocolError("the APS frame is not a fragment: no extended header")
+        fragmentation = enum_int(header["extended_frame_control"]["fragmentation"],
+                                 FRAGMENTATION)
         if fragmentation == 0:
             raise RemoteProtocolError("the APS frame is not a fragment")
         first = fragmentation == 1
@@ -362,8 +362,8 @@ class ApsReassembler:
                     f"{total_blocks}")
             if self.total_blocks is not None and self.total_blocks != total_blocks:
                 raise RemoteProtocolError(
-                    f"the first fragment says {total_blocks} blocks, an earlier one said "
-                    f"{self.total_blocks}")
+                    f"invalid first fragment: it gives {total_blocks} blocks, an earlier "
+                    f"copy gave {self.total_blocks}")
             self.total_blocks = total_blocks
         window_end = self.window_start + self.window_size
         if not self.window_start <= block_number < window_end:
@@ -392,7 +392,7 @@ class ApsReassembler:
         return all(number in self.blocks for number in self._window_span())
 
     def window_ack(self) -> BlockAck:
-        """Return the ack for the current window as it stands (all, some or no blocks in)."""
+        """Return the ack for the current window with the blocks received so far."""
         span = self._window_span()
         bits = ack_bitfield(set(self.blocks), self.window_start, len(span))
         return BlockAck(self.window_start, bits)

@@ -68,9 +68,9 @@ def append_crc(code: bytes) -> bytes:
 def parse_install_code(data: bytes) -> InstallCode:
     """Check an install code that ends in its CRC and return it.
 
-    Raises CodecError naming what is wrong: a length that no install code has (with a hint when
-    the input looks like a code without its CRC or a bare link key), CRC bytes stored in the
-    wrong order, or a CRC that does not match the code.
+    Raises CodecError naming what is wrong. The length may be one that no install code has,
+    with a hint when the input looks like a code without its CRC or a bare link key. The CRC
+    bytes may be stored in the wrong order, or the CRC may not match the code.
     """
     data = bytes(data)
     if len(data) not in _LENGTHS_WITH_CRC:

@@ -1,8 +1,8 @@
 """A small ZigBee Smart Energy join exchange built with the stack codecs: beacon, association,
 key transport under the install-code link key, NWK- and APS-secured ZCL data and a NWK command.
 
-Tests, the benchmark and demonstrations use it as known-good frames; every value here is
-made up for the purpose (the install code is the one from zigpy's tests).
+Tests, the benchmark and demonstrations use it as known-good frames. Every value here is made
+up for the purpose, except the install code, which comes from zigpy's tests.
 """
 
 from __future__ import annotations
@@ -13,9 +13,22 @@ from commshub.codecs.zigbee import aps, mac, nwk
 from commshub.codecs.zigbee.install_code import link_key_from_install_code
 
 __all__ = [
-    "PAN_ID", "EXTENDED_PAN_ID", "COORDINATOR", "METER", "METER_SHORT", "NETWORK_KEY",
-    "INSTALL_CODE", "LINK_KEY", "beacon", "association_request", "association_response", "ack",
-    "transport_key", "zcl_read_time", "link_status", "exchange",
+    "COORDINATOR",
+    "EXTENDED_PAN_ID",
+    "INSTALL_CODE",
+    "LINK_KEY",
+    "METER",
+    "METER_SHORT",
+    "NETWORK_KEY",
+    "PAN_ID",
+    "ack",
+    "association_request",
+    "association_response",
+    "beacon",
+    "exchange",
+    "link_status",
+    "transport_key",
+    "zcl_read_time",
 ]
 
 PAN_ID = 0x1A62
@@ -118,7 +131,8 @@ def _data_frame(sequence: int, nwk_bytes: bytes, *, dst: int, src: int) -> bytes
 
 
 def transport_key() -> bytes:
-    """The trust centre sends the network key, APS-secured with the key-transport key."""
+    """Build the frame in which the trust centre sends the network key, APS-secured with the
+    key-transport key."""
     command = Container(key_type=0x01, key=NETWORK_KEY, key_sequence_number=0,
                         destination_address=METER, source_address=COORDINATOR,
                         partner_address=None, initiator_flag=None)
@@ -144,7 +158,8 @@ def transport_key() -> bytes:
 
 
 def zcl_read_time(*, aps_secured: bool = True) -> bytes:
-    """The meter reads the hub's Time attribute: NWK-secured, optionally APS-secured too."""
+    """Build the meter's Read Attributes of the hub's Time attribute, NWK-secured and, unless
+    ``aps_secured`` is false, APS-secured too."""
     zcl = bytes.fromhex("00" "07" "00" "0000")  # Read Attributes, attribute 0x0000 (Time)
     aps_frame = Container(
         frame_control=Container(frame_type="data", delivery_mode="unicast", ack_format=False,
@@ -173,7 +188,7 @@ def zcl_read_time(*, aps_secured: bool = True) -> bytes:
 
 
 def link_status() -> bytes:
-    """The coordinator's NWK link status broadcast, NWK-secured."""
+    """Build the coordinator's NWK-secured link status broadcast."""
     command = Container(options=Container(entry_count=1, first_frame=True, last_frame=True),
                         entries=[Container(address=METER_SHORT,
                                            link=Container(incoming_cost=1, outgoing_cost=3))])
