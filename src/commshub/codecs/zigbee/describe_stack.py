@@ -12,7 +12,7 @@ decoded value gives the input bytes), ``fcs`` and ``mic`` where they apply, and 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -181,29 +181,27 @@ def decode_mac(data: bytes, options: DecodeOptions) -> DecodeResult:
 
 def decode_nwk(data: bytes, options: DecodeOptions) -> DecodeResult:
     """Decode a ZigBee NWK frame and, for data frames, the APS frame inside."""
-    data = bytes(data)
-    try:
-        frame = nwk.parse_nwk_frame(data)
-    except CodecError as exc:
-        return _failure(exc)
-    record: dict[str, Any] = {"ok": True, "error": None,
-                              "round_trip": nwk.build_nwk_frame(frame) == data}
-    tree = Node("root")
-    _describe_nwk(tree, record, frame, data, options)
-    return _result(record, tree.children[0])
+    return _decode_layer(bytes(data), options, nwk.parse_nwk_frame, nwk.build_nwk_frame,
+                         _describe_nwk)
 
 
 def decode_aps(data: bytes, options: DecodeOptions) -> DecodeResult:
     """Decode a ZigBee APS frame."""
-    data = bytes(data)
+    return _decode_layer(bytes(data), options, aps.parse_aps_frame, aps.build_aps_frame,
+                         _describe_aps)
+
+
+def _decode_layer(data: bytes, options: DecodeOptions, parse_frame: Callable[[bytes], Any],
+                  build_frame: Callable[[Any], bytes], describe: Callable[..., None],
+                  ) -> DecodeResult:
     try:
-        frame = aps.parse_aps_frame(data)
+        frame = parse_frame(data)
     except CodecError as exc:
         return _failure(exc)
     record: dict[str, Any] = {"ok": True, "error": None,
-                              "round_trip": aps.build_aps_frame(frame) == data}
+                              "round_trip": build_frame(frame) == data}
     tree = Node("root")
-    _describe_aps(tree, record, frame, data, options, source_address=None)
+    describe(tree, record, frame, data, options)
     return _result(record, tree.children[0])
 
 
@@ -246,13 +244,9 @@ def _describe_nwk(parent: Node, record: dict[str, Any], frame: Container, data: 
                          lambda key: nwk.unsecure_nwk_frame(data, key))
         if frame is None:
             return
+        _add_plaintext(node, frame, nwk.NWK_COMMANDS)
         if frame.command_id is not None:
-            node.children.append(frame_tree(
-                "decrypted_command", Container(command_id=frame.command_id,
-                                               command=frame.command, payload=frame.payload),
-                meaning=_command_meaning(nwk.NWK_COMMANDS, frame.command_id)))
             return
-        node.add("decrypted_payload", frame.payload, value=frame.payload.hex().upper())
     if frame_type in (0, 3) and frame.payload:
         source = frame.source_ieee_address
         if source is None and frame.auxiliary_security_header is not None:
@@ -266,7 +260,7 @@ def _describe_nwk(parent: Node, record: dict[str, Any], frame: Container, data: 
 
 
 def _describe_aps(parent: Node, record: dict[str, Any], frame: Container, data: bytes,
-                  options: DecodeOptions, *, source_address: int | None) -> None:
+                  options: DecodeOptions, *, source_address: int | None = None) -> None:
     frame_type = int(frame.frame_control.frame_type)
     node = frame_tree("aps", frame, raw=data,
                       meaning=f"ZigBee APS {aps.APS_FRAME_TYPES.get(frame_type, 'frame')}")
@@ -280,13 +274,17 @@ def _describe_aps(parent: Node, record: dict[str, Any], frame: Container, data: 
                                                         source_address=source_address))
     if plain is None:
         return
-    if plain.command_id is not None:
-        node.children.append(frame_tree(
-            "decrypted_command", Container(command_id=plain.command_id, command=plain.command,
-                                           payload=plain.payload),
-            meaning=_command_meaning(aps.APS_COMMANDS, plain.command_id)))
-    else:
+    _add_plaintext(node, plain, aps.APS_COMMANDS)
+
+
+def _add_plaintext(node: Node, plain: Container, commands: Mapping[int, str]) -> None:
+    if plain.command_id is None:
         node.add("decrypted_payload", plain.payload, value=plain.payload.hex().upper())
+        return
+    command = Container(command_id=plain.command_id, command=plain.command,
+                        payload=plain.payload)
+    node.children.append(frame_tree("decrypted_command", command,
+                                    meaning=_command_meaning(commands, plain.command_id)))
 
 
 def _decrypt(node: Node, record: dict[str, Any], layer: str, data: bytes,
