@@ -21,8 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from commshub.codecs.dlms import Data, DataType, build_apdu
-from commshub.codecs.dlms.xdlms import AccessRequest, AccessRequestAction, AccessRequestSet
-from commshub.codecs.dlms.xdlms import AttributeDescriptor, MethodDescriptor
+from commshub.codecs.dlms.xdlms import (
+    AccessRequest,
+    AccessRequestAction,
+    AccessRequestSet,
+    AttributeDescriptor,
+    MethodDescriptor,
+)
 from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.frame import GbcsFrame
 from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage

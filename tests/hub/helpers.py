@@ -26,7 +26,7 @@ from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.frame import GbcsFrame, parse_frame
 from commshub.codecs.gbcs.keystore import KeyStore
 from commshub.hub import events as ev
-from commshub.hub.actions import Action, PersistState, SendCsp, SendWan, StartTimer, CancelTimer
+from commshub.hub.actions import Action, CancelTimer, PersistState, SendCsp, SendWan, StartTimer
 from commshub.hub.gbcs_io import generate_identity, invoke_id_for
 from commshub.hub.hub import Hub
 from commshub.hub.settings import HubSettings, Role

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import ESME, Bench, action, get, get_range, register_device, set_
 
 from commshub.codecs.dlms import BitString, Data, DataType
+from commshub.codecs.dlms.axdr import parse_data
 from commshub.hub import events as ev
 from commshub.hub.chf import DEFAULT_SUB_GHZ_CONFIGURATION
 from commshub.hub.gbcs_io import ZIGBEE_EPOCH
 from commshub.hub.settings import HubSettings
-from commshub.codecs.dlms.axdr import parse_data
-
-from helpers import ESME, Bench, action, get, get_range, register_device, set_
 
 SUB_GHZ = "0-0:94.44.10"
 

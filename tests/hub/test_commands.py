@@ -9,13 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from commshub.codecs.dlms import Data, DataType, parse_apdu
-from commshub.codecs.gbcs.frame import parse_frame
-from commshub.hub.actions import SendWan, WanKind
-from commshub.hub.commands import GENERIC_CRITICAL_ALERT
-from commshub.hub.logs import EventCode
-
 from helpers import (
     ACB,
     CHF,
@@ -29,6 +22,12 @@ from helpers import (
     register_device,
     set_,
 )
+
+from commshub.codecs.dlms import Data, DataType, parse_apdu
+from commshub.codecs.gbcs.frame import parse_frame
+from commshub.hub.actions import SendWan, WanKind
+from commshub.hub.commands import GENERIC_CRITICAL_ALERT
+from commshub.hub.logs import EventCode
 
 DEVICE_LOG = "0-0:30.3.0.255"
 IGNORED_TABLES = {"security_log", "outbox", "alert_counter"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import ACB, CHF, ESME, GSME, INSTALL_CODE, Bench, action, get, register_device, set_
 
 from commshub.codecs.dlms import BitString, Data, DataType
 from commshub.codecs.zigbee.install_code import append_crc, link_key_from_install_code
@@ -14,8 +15,6 @@ from commshub.hub import events as ev
 from commshub.hub.actions import JoinDecision, SendWan, WanKind
 from commshub.hub.device_log import DEVICE_LOG_MAX, HISTORIC_LOG_MAX
 from commshub.hub.transitions import JoinState
-
-from helpers import ACB, CHF, ESME, GSME, INSTALL_CODE, Bench, action, get, register_device, set_
 
 DEVICE_LOG = "0-0:30.3.0.255"
 HISTORIC_LOG = "0-0:30.3.1.255"
@@ -39,7 +38,7 @@ def ccs02(bench: Bench, device: bytes) -> list[Any]:
 
 
 def results(bench: Bench, actions: list[Any]) -> list[int]:
-    response = [m for m in bench.wan(actions) if m.kind is WanKind.RESPONSE][0]
+    response = next(m for m in bench.wan(actions) if m.kind is WanKind.RESPONSE)
     _, payload = bench.open(response)
     return [int(spec.result) for spec in payload.specifications]
 
@@ -58,7 +57,7 @@ def cs14(bench: Bench, actions: list[Any]) -> list[tuple[bytes, bytes]]:
 
 def join(bench: Bench, device: bytes, key: bytes = LINK_KEY) -> JoinDecision:
     actions = bench.feed(ev.DeviceJoinRequested(at=bench.now, device=device, link_key=key))
-    return [a for a in actions if isinstance(a, JoinDecision)][0]
+    return next(a for a in actions if isinstance(a, JoinDecision))
 
 
 @pytest.fixture()
@@ -110,7 +109,7 @@ def test_join_window_closes_after_join_timeout(bench: Bench) -> None:
 def test_trust_centre_admits_device_with_install_code_key(bench: Bench) -> None:
     ccs01(bench, ESME)
     actions = bench.feed(ev.DeviceJoinRequested(at=bench.now, device=ESME, link_key=LINK_KEY))
-    decision = [a for a in actions if isinstance(a, JoinDecision)][0]
+    decision = next(a for a in actions if isinstance(a, JoinDecision))
     assert decision.accepted and decision.link_key == LINK_KEY
     assert "link_key" not in repr(decision) or LINK_KEY.hex() not in repr(decision)
     assert cs14(bench, actions) == [(ESME, aes_mmo_hash(LINK_KEY))]
@@ -155,7 +154,7 @@ def test_ccs02_of_a_device_that_never_joined_keeps_no_key(bench: Bench) -> None:
 
 
 def test_ccs02_of_an_unknown_device_fails(bench: Bench) -> None:
-    before = bench.hub.image()["device_log"] if "device_log" in bench.hub.image() else {}
+    before = bench.hub.image().get("device_log", {})
     actions = ccs02(bench, ESME)
     assert results(bench, actions) == [1]
     assert bench.hub.image().get("device_log", {}) == before

@@ -8,6 +8,7 @@ import hashlib
 from typing import Any
 
 import pytest
+from helpers import ACB, ESME, INSTALL_CODE, SUPPLIER, Bench, action, register_device, set_
 
 from commshub.codecs.dlms import Data, DataType
 from commshub.codecs.gbcs.asn1 import decode_asn1
@@ -24,8 +25,6 @@ from commshub.hub.firmware import images
 from commshub.hub.gbcs_io import encode_asn1_payload
 from commshub.hub.settings import HubSettings
 from commshub.hub.transitions import FirmwareState
-
-from helpers import ACB, ESME, INSTALL_CODE, SUPPLIER, Bench, action, register_device, set_
 
 METER_MANUFACTURER = 0x1111
 MANUFACTURER_IMAGE = bytes(range(256)) * 3
@@ -222,7 +221,7 @@ def test_cs06_with_an_unknown_hash(bench: Bench) -> None:
 def test_future_dated_cs06_activates_later_and_alerts(bench: Bench) -> None:
     data = signed_image(bench.keys, manufacturer_code=0x1234, version=0x0123ABCE)
     deliver(bench, "ch", data, chunk=len(data))
-    when = datetime.datetime.fromtimestamp(bench.now + 3600, tz=datetime.timezone.utc).replace(tzinfo=None)
+    when = datetime.datetime.fromtimestamp(bench.now + 3600, tz=datetime.UTC).replace(tzinfo=None)
     response = bench.wan(cs06(bench, IMAGE_HASH, when))[0]
     assert decode_asn1(bench.open(response)[0].content, 0x0012, Cra.RESPONSE).value == ("commandAccepted", None)
     bench.restart()

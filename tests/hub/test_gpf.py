@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from helpers import ACB, GPF, GSME, SUPPLIER, Bench
+
 from commshub.codecs.gbcs.asn1 import decode_asn1
 from commshub.codecs.gbcs.tables import Cra
 from commshub.hub.gbcs_io import encode_asn1_payload
 from commshub.hub.gpf import gpf_device_log
 from commshub.hub.settings import HubSettings
-
-from helpers import ACB, GPF, GSME, SUPPLIER, Bench
 
 IHD = bytes.fromhex("00DB1234567890A4")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import ESME, GSME, INSTALL_CODE, SUPPLIER, Bench, action, get, register_device, set_
 
 from commshub.codecs.dlms import Data, DataType
 from commshub.codecs.gbcs.frame import GbcsFrame
@@ -17,8 +18,6 @@ from commshub.codecs.zigbee.zcl.frame import Direction, ZclFrame
 from commshub.hub import events as ev
 from commshub.hub.actions import SendHan, WanKind
 from commshub.hub.proxy import QUEUE_MAX
-
-from helpers import ESME, GSME, INSTALL_CODE, SUPPLIER, Bench, action, get, register_device, set_
 
 LINK_KEY = link_key_from_install_code(append_crc(INSTALL_CODE))
 DEVICE_LOG = "0-0:30.3.0.255"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import Bench
 
 from commshub.errors import LocalProtocolError
 from commshub.hub import events as ev
@@ -16,8 +17,6 @@ from commshub.hub.actions import (
 from commshub.hub.hub import Hub
 from commshub.hub.settings import HubSettings
 from commshub.hub.transitions import IllegalTransition, LifecycleState, PowerState
-
-from helpers import Bench
 
 ADDRESS = "2001:db8::a2"
 SIGNAL = ev.WanSignal(strength_dbm=-71, quality=18, packet_loss_percent=1.5)
@@ -148,7 +147,7 @@ def test_long_outage_sends_outage_then_restore() -> None:
     assert bench.csp(actions) == [PowerRestoreAlert(ADDRESS_OF(bench), lost, lost + 600, 600)]
 
 
-def ADDRESS_OF(bench: Bench) -> str:  # noqa: N802 - reads like a constant in the asserts
+def ADDRESS_OF(bench: Bench) -> str:
     address = bench.hub.state.lifecycle.network_address
     assert address is not None
     return address

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import Bench
 
 from commshub.hub import events as ev
 from commshub.hub.actions import NvmWrite, PersistState
 from commshub.hub.hub import Hub
 from commshub.store.nvm import Nvm, NvmError
-
-from helpers import Bench
 
 
 def test_apply_then_load(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import ESME, INSTALL_CODE, SUPPLIER, Bench, action, register_device, set_
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -30,7 +31,14 @@ from commshub.codecs.zigbee.tunnel import tunnel_put
 from commshub.codecs.zigbee.zcl import build_zcl, parse_zcl
 from commshub.codecs.zigbee.zcl.clusters import tunneling
 from commshub.hub import events as ev
-from commshub.hub.actions import PowerOutageAlert, PowerRestoreAlert, SendCsp, SendHan, SendWan, WanKind
+from commshub.hub.actions import (
+    PowerOutageAlert,
+    PowerRestoreAlert,
+    SendCsp,
+    SendHan,
+    SendWan,
+    WanKind,
+)
 from commshub.hub.device_log import DEVICE_LOG_MAX, HISTORIC_LOG_MAX
 from commshub.hub.hub import Hub
 from commshub.hub.transitions import (
@@ -41,8 +49,6 @@ from commshub.hub.transitions import (
     PowerState,
     Trigger,
 )
-
-from helpers import ESME, INSTALL_CODE, SUPPLIER, Bench, action, register_device, set_
 
 DEVICE_LOG = "0-0:30.3.0.255"
 LINK_KEY = link_key_from_install_code(append_crc(INSTALL_CODE))

@@ -16,21 +16,21 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Action",
+    "ActivationRequest",
+    "CancelTimer",
+    "CspMessage",
+    "FirmwareChunkAck",
+    "InstallationReport",
+    "JoinDecision",
     "NvmWrite",
     "PersistState",
-    "WanKind",
-    "SendWan",
-    "CspMessage",
-    "InstallationReport",
-    "ActivationRequest",
     "PowerOutageAlert",
     "PowerRestoreAlert",
-    "FirmwareChunkAck",
     "SendCsp",
     "SendHan",
-    "JoinDecision",
+    "SendWan",
     "StartTimer",
-    "CancelTimer",
+    "WanKind",
 ]
 
 

@@ -31,15 +31,15 @@ LOGGER = logging.getLogger(__name__)
 CAT2_TIMER = "cat2"
 
 
-def _schedules(hub: "Hub") -> dict[str, bytes]:
+def _schedules(hub: Hub) -> dict[str, bytes]:
     return hub.state.extra.setdefault("cat2_schedule", {})
 
 
-def _cache(hub: "Hub") -> dict[str, bytes]:
+def _cache(hub: Hub) -> dict[str, bytes]:
     return hub.state.extra.setdefault("cat2_cache", {})
 
 
-def schedules(hub: "Hub") -> dict[tuple[bytes, int], int]:
+def schedules(hub: Hub) -> dict[tuple[bytes, int], int]:
     """(meter, message code) -> deadline of every scheduled read not yet answered."""
     out = {}
     for key, value in _schedules(hub).items():
@@ -48,7 +48,7 @@ def schedules(hub: "Hub") -> dict[tuple[bytes, int], int]:
     return out
 
 
-def cached(hub: "Hub") -> list[dict[str, Any]]:
+def cached(hub: Hub) -> list[dict[str, Any]]:
     """The cached responses, oldest first: device, message code, deadline and the bytes."""
     entries = []
     for key in sorted(_cache(hub)):
@@ -61,12 +61,12 @@ def cached(hub: "Hub") -> list[dict[str, Any]]:
     return entries
 
 
-def _on_read_scheduled(hub: "Hub", event: ev.ReadScheduled) -> None:
+def _on_read_scheduled(hub: Hub, event: ev.ReadScheduled) -> None:
     _schedules(hub)[f"{event.device.hex()}:{event.message_code:04x}"] = dump_json({"deadline": event.deadline})
     hub.state.touch("cat2_schedule")
 
 
-def cache_response(hub: "Hub", device: bytes, frame: GbcsFrame, data: bytes) -> bool:
+def cache_response(hub: Hub, device: bytes, frame: GbcsFrame, data: bytes) -> bool:
     """Cache a response a schedule covers; False when no schedule covers it."""
     key = f"{device.hex()}:{frame.message_code:04x}"
     schedule = _schedules(hub).pop(key, None)
@@ -93,7 +93,7 @@ def cache_response(hub: "Hub", device: bytes, frame: GbcsFrame, data: bytes) -> 
     return True
 
 
-def _release(hub: "Hub", entry_key: str, reason: str) -> None:
+def _release(hub: Hub, entry_key: str, reason: str) -> None:
     raw = _cache(hub).pop(entry_key, None)
     if raw is None:
         return
@@ -109,13 +109,13 @@ def _release(hub: "Hub", entry_key: str, reason: str) -> None:
     LOGGER.debug("hub %s: cached read 0x%04X handed over (%s)", hub.id, value["message_code"], reason)
 
 
-def _on_polled(hub: "Hub", event: ev.CachedReadsPolled) -> None:
+def _on_polled(hub: Hub, event: ev.CachedReadsPolled) -> None:
     for entry in cached(hub):
         if event.device is None or entry["device"] == event.device:
             _release(hub, entry["key"], "polled")
 
 
-def _on_timer(hub: "Hub", name: str) -> None:
+def _on_timer(hub: Hub, name: str) -> None:
     _release(hub, name.split(":", 1)[1], "deadline near, not polled")
 
 

@@ -52,17 +52,17 @@ if TYPE_CHECKING:
     from commshub.hub.hub import Hub
 
 __all__ = [
-    "Access",
-    "Item",
-    "USE_CASE_ITEMS",
-    "ITEMS",
-    "ItemFailure",
-    "send_device_log_alert",
-    "open_joining",
-    "close_joining",
-    "JOIN_TIMER",
     "DEVICE_LOG",
     "HISTORIC_LOG",
+    "ITEMS",
+    "JOIN_TIMER",
+    "USE_CASE_ITEMS",
+    "Access",
+    "Item",
+    "ItemFailure",
+    "close_joining",
+    "open_joining",
+    "send_device_log_alert",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -233,7 +233,7 @@ _USE_CASE_ROLES: dict[int, frozenset[Role]] = {
 }
 
 
-def run_access_request(hub: "Hub", command: Command) -> bytes:
+def run_access_request(hub: Hub, command: Command) -> bytes:
     """Carry out a CHF DLMS command and return its access-response."""
     request: AccessRequest = command.payload
     expected = USE_CASE_ITEMS[command.frame.message_code]
@@ -310,7 +310,7 @@ def _null(datum: Data, what: str) -> None:
 
 
 @_item(Access.ACTION, _NC, DEVICE_LOG, REGISTER_DEVICE)
-def _register_device(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _register_device(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     eui_data, key_type, code_data, type_data = _fields(datum, 4, "register_device")
     eui = _octets(eui_data, "register_device ieee_address", 8)
     if key_type.type is not DataType.ENUM or type_data.type is not DataType.ENUM:
@@ -333,25 +333,23 @@ def _register_device(hub: "Hub", datum: Data, spec: AccessRequestSpecification) 
             state.touch("device_log")
             LOGGER.info("hub %s: device %s added to the device log", hub.id, eui.hex())
             device_log_changed(hub)
-        return None
 
     return run
 
 
 @_item(Access.SET, _NC, DEVICE_LOG, JOIN_TIMEOUT)
-def _set_join_timeout(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _set_join_timeout(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     seconds = _expect(datum, DataType.LONG_UNSIGNED, "join_timeout")
     assert isinstance(seconds, int)
 
     def run() -> None:
         hub.state.join_timeout = seconds
-        return None
 
     return run
 
 
 @_item(Access.SET, _NC, DEVICE_LOG, ENABLE_DISABLE_JOINING)
-def _set_joining(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _set_joining(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     value = _expect(datum, DataType.BOOLEAN, "enable_disable_joining")
 
     def run() -> None:
@@ -359,13 +357,12 @@ def _set_joining(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> R
             open_joining(hub, hub.state.join_timeout, "enable_disable_joining")
         else:
             close_joining(hub, "enable_disable_joining")
-        return None
 
     return run
 
 
 @_item(Access.ACTION, _NC, DEVICE_LOG, UNREGISTER_DEVICE)
-def _unregister_device(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _unregister_device(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     eui = _octets(datum, "unregister_device", 8)
 
     def run() -> None:
@@ -382,13 +379,12 @@ def _unregister_device(hub: "Hub", datum: Data, spec: AccessRequestSpecification
         state.device_stats.pop(eui, None)
         LOGGER.info("hub %s: device %s removed from the device log", hub.id, eui.hex())
         device_log_changed(hub)
-        return None
 
     return run
 
 
 @_item(Access.ACTION, _NC, DEVICE_LOG, RESTORE_PAN)
-def _restore_pan(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _restore_pan(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     # restore_PAN {PAN information (8 octets), devices [{MAC address, hashed TC link key}]}
     pan_data, devices_data = _fields(datum, 2, "restore_PAN")
     _octets(pan_data, "restore_PAN first element", 8)
@@ -417,12 +413,11 @@ def _restore_pan(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> R
         state.touch("device_log")
         LOGGER.info("hub %s: device log restored with %d devices", hub.id, len(entries))
         device_log_changed(hub)
-        return None
 
     return run
 
 
-def _backup(hub: "Hub", entries: list[tuple[bytes, bytes]]) -> Data:
+def _backup(hub: Hub, entries: list[tuple[bytes, bytes]]) -> Data:
     state = hub.state
     return Data(DataType.STRUCTURE, (
         Data(DataType.OCTET_STRING, gbcs_io.cosem_date_time(state.utc)),
@@ -434,24 +429,24 @@ def _backup(hub: "Hub", entries: list[tuple[bytes, bytes]]) -> Data:
     ))
 
 
-def device_log_backup(hub: "Hub") -> Data:
+def device_log_backup(hub: Hub) -> Data:
     """backup_PAN of the device log: {date-time, extended PAN ID, [{EUI, hashed key}]}."""
     return _backup(hub, [(entry.eui, entry.key_hash) for entry in hub.state.device_log])
 
 
-def historic_log_backup(hub: "Hub") -> Data:
+def historic_log_backup(hub: Hub) -> Data:
     return _backup(hub, [(entry.eui, hash_link_key(entry.tc_link_key))
                          for entry in hub.state.historic_log.entries()])
 
 
 @_item(Access.ACTION, _NC, DEVICE_LOG, BACKUP_PAN)
-def _backup_device_log(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _backup_device_log(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     _null(datum, "backup_PAN")
     return lambda: device_log_backup(hub)
 
 
 @_item(Access.ACTION, _NC, HISTORIC_LOG, BACKUP_PAN)
-def _backup_historic_log(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _backup_historic_log(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     _null(datum, "backup_PAN")
     return lambda: historic_log_backup(hub)
 
@@ -466,7 +461,7 @@ STATUS_HEARD = 0x08
 
 
 @_item(Access.GET, _NC, DEVICE_LOG, ACTIVE_DEVICES)
-def _active_devices(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _active_devices(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     _null(datum, "active_devices")
 
     def run() -> Data:
@@ -475,7 +470,7 @@ def _active_devices(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -
     return run
 
 
-def _active_device(hub: "Hub", entry: LoggedDevice) -> Data:
+def _active_device(hub: Hub, entry: LoggedDevice) -> Data:
     stats = hub.state.device_stats.get(entry.eui)
     status = STATUS_LOGGED | (STATUS_JOINED if entry.tc_link_key else 0)
     rssi: list[int] = []
@@ -492,8 +487,8 @@ def _active_device(hub: "Hub", entry: LoggedDevice) -> Data:
     def spread(values: list[int], low: int, high: int) -> tuple[int, int, int]:
         if not values:
             return 0, 0, 0
-        clamp = lambda v: max(low, min(high, v))  # noqa: E731
-        return clamp(max(values)), clamp(round(sum(values) / len(values))), clamp(min(values))
+        average = round(sum(values) / len(values))
+        return tuple(max(low, min(high, v)) for v in (max(values), average, min(values)))  # type: ignore[return-value]
 
     rssi_max, rssi_avg, rssi_min = spread(rssi, -128, 127)
     lqi_max, lqi_avg, lqi_min = spread(lqi, 0, 255)
@@ -511,13 +506,13 @@ def _active_device(hub: "Hub", entry: LoggedDevice) -> Data:
     ))
 
 
-def device_log_changed(hub: "Hub") -> None:
+def device_log_changed(hub: Hub) -> None:
     """Log the change and send CS14 (alert 0x8F12) with the whole device log, after the response."""
     hub.log_event(EventCode.CHF_DEVICE_LOG_CHANGED)
     hub.after_response(lambda: send_device_log_alert(hub))
 
 
-def send_device_log_alert(hub: "Hub") -> None:
+def send_device_log_alert(hub: Hub) -> None:
     """Send CS14: alert 0x8F12 to the Access Control Broker with the device log backup."""
     state = hub.state
     counter = hub.next_alert_counter()
@@ -531,7 +526,7 @@ def send_device_log_alert(hub: "Hub") -> None:
 # --- joining ------------------------------------------------------------------------------
 
 
-def open_joining(hub: "Hub", seconds: int, event: str) -> None:
+def open_joining(hub: Hub, seconds: int, event: str) -> None:
     """Open the HAN for joining for ``seconds`` (GBCS: enable_disable_joining resets after
     join_timeout seconds)."""
     state = hub.state
@@ -540,13 +535,13 @@ def open_joining(hub: "Hub", seconds: int, event: str) -> None:
     LOGGER.info("hub %s: joining open for %d s", hub.id, seconds)
 
 
-def close_joining(hub: "Hub", event: str) -> None:
+def close_joining(hub: Hub, event: str) -> None:
     state = hub.state
     state.join = hub.move(Component.JOIN, state.join, Trigger.CLOSE_JOINING, event)
     hub.cancel_timer(JOIN_TIMER)
 
 
-def _on_join_timer(hub: "Hub", name: str) -> None:
+def _on_join_timer(hub: Hub, name: str) -> None:
     state = hub.state
     state.join = hub.move(Component.JOIN, state.join, Trigger.JOIN_TIMEOUT, f"TimerExpired({name})")
     LOGGER.info("hub %s: joining closed (join_timeout)", hub.id)
@@ -556,19 +551,19 @@ def _on_join_timer(hub: "Hub", name: str) -> None:
 
 
 @_item(Access.GET, DATA_CLASS, CH_IDENTITY, 2)
-def _ch_identity(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _ch_identity(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     _null(datum, "CH identity")
     return lambda: Data(DataType.OCTET_STRING, hub.state.settings.ch_identity.encode("latin-1"))
 
 
 @_item(Access.GET, DATA_CLASS, CH_TYPE, 2)
-def _ch_type(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _ch_type(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     _null(datum, "CH type")
     return lambda: Data(DataType.OCTET_STRING, hub.state.settings.ch_type.encode("latin-1"))
 
 
 @_item(Access.GET, DATA_CLASS, FIRMWARE_VERSION, 2)
-def _firmware_version(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _firmware_version(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     _null(datum, "firmware version")
     return lambda: Data(DataType.OCTET_STRING, hub.state.firmware_version)
 
@@ -613,13 +608,13 @@ def _log_rows(entries: list[LogEntry], low: int, high: int, with_info: bool) -> 
 
 
 @_item(Access.GET_WITH_SELECTION, _PG, EVENT_LOG, 2)
-def _event_log(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _event_log(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     low, high = _range(spec, "event log")
     return lambda: Data(DataType.COMPACT_ARRAY, _log_rows(hub.state.event_log.entries(), low, high, True))
 
 
 @_item(Access.GET_WITH_SELECTION, _PG, SECURITY_LOG, 2)
-def _security_log(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _security_log(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     low, high = _range(spec, "security log")
     return lambda: Data(DataType.COMPACT_ARRAY, _log_rows(hub.state.security_log.entries(), low, high, False))
 
@@ -635,21 +630,21 @@ DEFAULT_SUB_GHZ_CONFIGURATION = bytes.fromhex(
 DEFAULT_SUB_GHZ_CHANNEL = bytes.fromhex("E0000001")
 
 
-def _sub_ghz(hub: "Hub") -> dict[str, bytes]:
+def _sub_ghz(hub: Hub) -> dict[str, bytes]:
     return hub.state.extra.setdefault("sub_ghz", {})
 
 
-def sub_ghz_configuration(hub: "Hub") -> Data:
+def sub_ghz_configuration(hub: Hub) -> Data:
     return parse_data(_sub_ghz(hub).get("configuration", DEFAULT_SUB_GHZ_CONFIGURATION))
 
 
-def _require_dual_band(hub: "Hub") -> None:
+def _require_dual_band(hub: Hub) -> None:
     if not hub.state.settings.dual_band:
         raise ItemFailure(OBJECT_UNDEFINED, "this CHF is single band: it has no sub-GHz objects")
 
 
 @_item(Access.GET, DATA_CLASS, SUB_GHZ_CHANNEL, 2)
-def _sub_ghz_channel(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _sub_ghz_channel(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     _null(datum, "sub-GHz channel")
 
     def run() -> Data:
@@ -667,7 +662,7 @@ _CHANNEL_LOG_ENTRY = TypeDescription(DataType.STRUCTURE, (
 
 
 @_item(Access.GET_WITH_SELECTION, _PG, SUB_GHZ_CHANNEL_LOG, 2)
-def _sub_ghz_channel_log(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _sub_ghz_channel_log(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     low, high = _range(spec, "sub-GHz channel log")
 
     def run() -> Data:
@@ -681,7 +676,7 @@ def _sub_ghz_channel_log(hub: "Hub", datum: Data, spec: AccessRequestSpecificati
 
 
 @_item(Access.GET, DATA_CLASS, SUB_GHZ_CONFIGURATION, 2)
-def _get_sub_ghz_configuration(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _get_sub_ghz_configuration(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     _null(datum, "sub-GHz configuration")
 
     def run() -> Data:
@@ -700,7 +695,7 @@ def _shape(value: Data) -> object:
 
 
 @_item(Access.SET, DATA_CLASS, SUB_GHZ_CONFIGURATION, 2)
-def _set_sub_ghz_configuration(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _set_sub_ghz_configuration(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     if _shape(datum) != _shape(parse_data(DEFAULT_SUB_GHZ_CONFIGURATION)):
         raise _reject("sub-GHz configuration: the structure does not match DBCH04's")
     try:
@@ -713,13 +708,12 @@ def _set_sub_ghz_configuration(hub: "Hub", datum: Data, spec: AccessRequestSpeci
         _sub_ghz(hub)["configuration"] = encoded
         hub.state.touch("sub_ghz")
         hub.after_response(lambda: _send_sub_ghz_alert(hub, DBCH09_CONFIGURATION_CHANGED, datum))
-        return None
 
     return run
 
 
 @_item(Access.SET, DATA_CLASS, SUB_GHZ_SCAN_REQUEST, 2)
-def _request_channel_scan(hub: "Hub", datum: Data, spec: AccessRequestSpecification) -> Runner:
+def _request_channel_scan(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     _expect(datum, DataType.UNSIGNED, "sub-GHz channel scan request")
 
     def run() -> None:
@@ -729,12 +723,11 @@ def _request_channel_scan(hub: "Hub", datum: Data, spec: AccessRequestSpecificat
         outcome = Data(DataType.STRUCTURE, (Data(DataType.OCTET_STRING, b"\x00"),
                                             Data(DataType.OCTET_STRING, b"\x00")))
         hub.after_response(lambda: _send_sub_ghz_alert(hub, DBCH08_SCAN_OUTCOME, outcome))
-        return None
 
     return run
 
 
-def _send_sub_ghz_alert(hub: "Hub", codes: tuple[int, int], body: Data) -> None:
+def _send_sub_ghz_alert(hub: Hub, codes: tuple[int, int], body: Data) -> None:
     message_code, alert_code = codes
     state = hub.state
     counter = hub.next_alert_counter()

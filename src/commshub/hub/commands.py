@@ -46,15 +46,15 @@ if TYPE_CHECKING:
     from commshub.hub.hub import Hub
 
 __all__ = [
+    "GENERIC_CRITICAL_ALERT",
+    "GENERIC_NON_CRITICAL_ALERT",
+    "USE_CASES",
+    "Command",
+    "CommandRejected",
     "Function",
     "PayloadKind",
     "UseCaseSpec",
-    "Command",
-    "CommandRejected",
-    "USE_CASES",
     "use_case_handler",
-    "GENERIC_CRITICAL_ALERT",
-    "GENERIC_NON_CRITICAL_ALERT",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class UseCaseSpec:
     roles: frozenset[Role]
     critical: bool
     payload: PayloadKind
-    handler: Callable[["Hub", Command], bytes]
+    handler: Callable[[Hub, Command], bytes]
 
     @property
     def identifier(self) -> str:
@@ -125,10 +125,10 @@ USE_CASES: dict[tuple[Function, int], UseCaseSpec] = {}
 def use_case_handler(
     code: int, function: Function, *, roles: frozenset[Role], payload: PayloadKind,
     critical: bool = False,
-) -> Callable[[Callable[["Hub", Command], bytes]], Callable[["Hub", Command], bytes]]:
+) -> Callable[[Callable[[Hub, Command], bytes]], Callable[[Hub, Command], bytes]]:
     """Register the handler of a message code for the CHF or the GPF."""
 
-    def register(handler: Callable[["Hub", Command], bytes]) -> Callable[["Hub", Command], bytes]:
+    def register(handler: Callable[[Hub, Command], bytes]) -> Callable[[Hub, Command], bytes]:
         key = (function, code)
         if key in USE_CASES:
             raise RuntimeError(f"two handlers for message code 0x{code:04X} on the {function.value}")
@@ -167,7 +167,7 @@ def _decode_payload(spec: UseCaseSpec, frame: GbcsFrame) -> Any:
     return frame.content
 
 
-def _function_of(hub: "Hub", frame: GbcsFrame) -> Function | None:
+def _function_of(hub: Hub, frame: GbcsFrame) -> Function | None:
     identity = hub.state.identity
     if frame.recipient == identity.chf_id:
         return Function.CHF
@@ -176,7 +176,7 @@ def _function_of(hub: "Hub", frame: GbcsFrame) -> Function | None:
     return None
 
 
-def _check(hub: "Hub", frame: GbcsFrame, function: Function) -> tuple[UseCaseSpec, RemoteParty, Any]:
+def _check(hub: Hub, frame: GbcsFrame, function: Function) -> tuple[UseCaseSpec, RemoteParty, Any]:
     state = hub.state
     party = state.identity.party(frame.originator)
     if party is None:
@@ -207,7 +207,7 @@ def _check(hub: "Hub", frame: GbcsFrame, function: Function) -> tuple[UseCaseSpe
     return spec, party, payload
 
 
-def _reject(hub: "Hub", frame: GbcsFrame, function: Function, rejection: _Rejection) -> None:
+def _reject(hub: Hub, frame: GbcsFrame, function: Function, rejection: _Rejection) -> None:
     state = hub.state
     LOGGER.warning("hub %s rejected command 0x%04X from %s (counter %d): %s", hub.id,
                    frame.message_code, frame.originator.hex(), frame.originator_counter,
@@ -228,7 +228,7 @@ def _reject(hub: "Hub", frame: GbcsFrame, function: Function, rejection: _Reject
                  alert_code=rejection.alert_code)
 
 
-def process_command(hub: "Hub", frame: GbcsFrame, function: Function) -> None:
+def process_command(hub: Hub, frame: GbcsFrame, function: Function) -> None:
     """Check and carry out a command addressed to the CHF or the GPF."""
     try:
         spec, party, payload = _check(hub, frame, function)
@@ -250,7 +250,7 @@ def process_command(hub: "Hub", frame: GbcsFrame, function: Function) -> None:
     LOGGER.debug("hub %s answered %s (counter %d)", hub.id, spec.identifier, frame.originator_counter)
 
 
-def _on_wan_frame(hub: "Hub", event: ev.WanFrameReceived) -> None:
+def _on_wan_frame(hub: Hub, event: ev.WanFrameReceived) -> None:
     state = hub.state
     if state.power.state is not PowerState.MAINS_ON:
         LOGGER.debug("hub %s is without mains: WAN frame lost", hub.id)
@@ -290,7 +290,7 @@ def _register() -> None:
 _register()
 
 # The use cases and the other feature modules register their handlers when imported.
-from commshub.hub import chf as _chf  # noqa: E402,F401
-from commshub.hub import firmware as _firmware  # noqa: E402,F401
-from commshub.hub import gpf as _gpf  # noqa: E402,F401
-from commshub.hub import han as _han  # noqa: E402,F401
+from commshub.hub import chf as _chf  # noqa: F401
+from commshub.hub import firmware as _firmware  # noqa: F401
+from commshub.hub import gpf as _gpf  # noqa: F401
+from commshub.hub import han as _han  # noqa: F401

@@ -26,14 +26,14 @@ from commshub.hub.persistence import Records, dump_json, load_json
 
 __all__ = [
     "DEVICE_LOG_MAX",
-    "HISTORIC_LOG_MAX",
     "GPF_DEVICE_TYPE",
-    "LoggedDevice",
-    "HistoricDevice",
-    "hash_link_key",
+    "HISTORIC_LOG_MAX",
     "AddOutcome",
     "DeviceLog",
+    "HistoricDevice",
     "HistoricLog",
+    "LoggedDevice",
+    "hash_link_key",
 ]
 
 DEVICE_LOG_MAX = 16  # GBCS CS14/CCS06 arrays [0..16]
@@ -76,7 +76,7 @@ class LoggedDevice:
         })
 
     @classmethod
-    def from_record(cls, data: bytes) -> "LoggedDevice":
+    def from_record(cls, data: bytes) -> LoggedDevice:
         value: dict[str, Any] = load_json(data)
         return cls(
             bytes.fromhex(value["eui"]), value["device_type"],
@@ -115,7 +115,7 @@ class HistoricDevice:
         return dump_json({"eui": self.eui, "tc_link_key": self.tc_link_key, "sequence": self.sequence})
 
     @classmethod
-    def from_record(cls, data: bytes) -> "HistoricDevice":
+    def from_record(cls, data: bytes) -> HistoricDevice:
         value: dict[str, Any] = load_json(data)
         return cls(bytes.fromhex(value["eui"]), bytes.fromhex(value["tc_link_key"]), value["sequence"])
 
@@ -162,7 +162,7 @@ class HistoricLog:
         return {entry.eui.hex(): entry.to_record() for entry in self._entries.values()}
 
     @classmethod
-    def from_records(cls, records: Records) -> "HistoricLog":
+    def from_records(cls, records: Records) -> HistoricLog:
         entries = (HistoricDevice.from_record(value) for value in records.values())
         return cls({entry.eui: entry for entry in entries})
 
@@ -219,5 +219,5 @@ class DeviceLog:
         }
 
     @classmethod
-    def from_records(cls, records: Records) -> "DeviceLog":
+    def from_records(cls, records: Records) -> DeviceLog:
         return cls([LoggedDevice.from_record(records[key]) for key in sorted(records)])

@@ -10,23 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "Event",
-    "Started",
-    "MainsLost",
-    "MainsRestored",
-    "TimerExpired",
-    "WanSignal",
-    "WanLinkChanged",
-    "Installed",
     "ActivationConfirmed",
-    "Decommissioned",
-    "WanFrameReceived",
-    "HanFrameReceived",
-    "DeviceJoinRequested",
-    "FirmwareChunkReceived",
-    "ReadScheduled",
     "CachedReadsPolled",
     "ClockAdjusted",
+    "Decommissioned",
+    "DeviceJoinRequested",
+    "Event",
+    "FirmwareChunkReceived",
+    "HanFrameReceived",
+    "Installed",
+    "MainsLost",
+    "MainsRestored",
+    "ReadScheduled",
+    "Started",
+    "TimerExpired",
+    "WanFrameReceived",
+    "WanLinkChanged",
+    "WanSignal",
 ]
 
 

@@ -39,12 +39,12 @@ if TYPE_CHECKING:
     from commshub.hub.hub import Hub
 
 __all__ = [
-    "FirmwareImage",
-    "images",
-    "image_bytes",
-    "verified_image_for",
     "ACTIVATION_TIMER",
     "MAX_IMAGE_SIZE",
+    "FirmwareImage",
+    "image_bytes",
+    "images",
+    "verified_image_for",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class FirmwareImage:
         })
 
     @classmethod
-    def from_record(cls, data: bytes) -> "FirmwareImage":
+    def from_record(cls, data: bytes) -> FirmwareImage:
         value: dict[str, Any] = load_json(data)
         return cls(
             value["image_id"], value["total_size"], value["received"], FirmwareState(value["state"]),
@@ -99,43 +99,43 @@ class FirmwareImage:
         )
 
 
-def _store(hub: "Hub") -> dict[str, bytes]:
+def _store(hub: Hub) -> dict[str, bytes]:
     return hub.state.extra.setdefault("firmware", {})
 
 
-def _chunks(hub: "Hub") -> dict[str, bytes]:
+def _chunks(hub: Hub) -> dict[str, bytes]:
     return hub.state.extra.setdefault("firmware_chunks", {})
 
 
-def images(hub: "Hub") -> list[FirmwareImage]:
+def images(hub: Hub) -> list[FirmwareImage]:
     return [FirmwareImage.from_record(value) for key, value in sorted(_store(hub).items())
             if key.startswith("image:")]
 
 
-def _get(hub: "Hub", image_id: str) -> FirmwareImage | None:
+def _get(hub: Hub, image_id: str) -> FirmwareImage | None:
     raw = _store(hub).get(f"image:{image_id}")
     return FirmwareImage.from_record(raw) if raw is not None else None
 
 
-def _put(hub: "Hub", image: FirmwareImage) -> None:
+def _put(hub: Hub, image: FirmwareImage) -> None:
     _store(hub)[f"image:{image.image_id}"] = image.to_record()
     hub.state.touch("firmware")
 
 
-def image_bytes(hub: "Hub", image_id: str) -> bytes:
+def image_bytes(hub: Hub, image_id: str) -> bytes:
     """The whole OTA file of an image from its chunks (complete images only)."""
     prefix = f"{image_id}:"
     return b"".join(value for key, value in sorted(_chunks(hub).items()) if key.startswith(prefix))
 
 
-def verified_image_for(hub: "Hub", manufacturer_code: int, image_type: int) -> FirmwareImage | None:
+def verified_image_for(hub: Hub, manufacturer_code: int, image_type: int) -> FirmwareImage | None:
     """The newest verified image for a manufacturer code and image type, if any."""
     candidates = [image for image in images(hub) if image.state is FirmwareState.VERIFIED
                   and image.manufacturer_code == manufacturer_code and image.image_type == image_type]
     return max(candidates, key=lambda image: image.file_version or 0, default=None)
 
 
-def is_own_image(hub: "Hub", image: FirmwareImage) -> bool:
+def is_own_image(hub: Hub, image: FirmwareImage) -> bool:
     settings = hub.state.settings
     return image.manufacturer_code == settings.manufacturer_code and image.image_type == settings.image_type
 
@@ -143,7 +143,7 @@ def is_own_image(hub: "Hub", image: FirmwareImage) -> bool:
 # --- Category 1 ingestion -----------------------------------------------------------------
 
 
-def _on_chunk(hub: "Hub", event: ev.FirmwareChunkReceived) -> None:
+def _on_chunk(hub: Hub, event: ev.FirmwareChunkReceived) -> None:
     if not _IMAGE_ID.match(event.image_id):
         LOGGER.warning("hub %s: firmware chunk with invalid image id %r dropped", hub.id, event.image_id)
         return
@@ -183,7 +183,7 @@ def _on_chunk(hub: "Hub", event: ev.FirmwareChunkReceived) -> None:
                                   image.state is FirmwareState.VERIFIED))
 
 
-def _discard(hub: "Hub", image_id: str) -> None:
+def _discard(hub: Hub, image_id: str) -> None:
     _store(hub).pop(f"image:{image_id}", None)
     prefix = f"{image_id}:"
     for key in [key for key in _chunks(hub) if key.startswith(prefix)]:
@@ -191,7 +191,7 @@ def _discard(hub: "Hub", image_id: str) -> None:
     hub.state.touch("firmware", "firmware_chunks")
 
 
-def _verify(hub: "Hub", image: FirmwareImage) -> FirmwareImage:
+def _verify(hub: Hub, image: FirmwareImage) -> FirmwareImage:
     data = image_bytes(hub, image.image_id)
     try:
         ota: OtaFile = read_ota_file(data, layout="gbcs")
@@ -229,7 +229,7 @@ def _verify(hub: "Hub", image: FirmwareImage) -> FirmwareImage:
     return verified
 
 
-def _rejected(hub: "Hub", image: FirmwareImage, reason: str) -> FirmwareImage:
+def _rejected(hub: Hub, image: FirmwareImage, reason: str) -> FirmwareImage:
     state = hub.move(Component.FIRMWARE, image.state, Trigger.IMAGE_REJECTED, "FirmwareChunkReceived",
                      instance=image.image_id)
     LOGGER.warning("hub %s: image %s rejected: %s", hub.id, image.image_id, reason)
@@ -242,7 +242,7 @@ def _rejected(hub: "Hub", image: FirmwareImage, reason: str) -> FirmwareImage:
     return FirmwareImage(image.image_id, image.total_size, image.received, state)
 
 
-def _send_receipt(hub: "Hub", alert_code: int, image_hash: bytes, recipient: bytes) -> None:
+def _send_receipt(hub: Hub, alert_code: int, image_hash: bytes, recipient: bytes) -> None:
     """Send the Firmware Distribution Receipt Alert (0x8F72 / 0x8F1C), signed, as DLMS devices do."""
     state = hub.state
     counter = hub.next_alert_counter()
@@ -255,7 +255,7 @@ def _send_receipt(hub: "Hub", alert_code: int, image_hash: bytes, recipient: byt
 # --- CS06 for the CH's own firmware -------------------------------------------------------
 
 
-def _activate(hub: "Hub", image_hash: bytes) -> tuple[int, bytes]:
+def _activate(hub: Hub, image_hash: bytes) -> tuple[int, bytes]:
     """Activate the CH image with ``image_hash``; return (outcome code, running version)."""
     state = hub.state
     own = [image for image in images(hub)
@@ -276,14 +276,14 @@ def _activate(hub: "Hub", image_hash: bytes) -> tuple[int, bytes]:
 
 @use_case_handler(CS06_MESSAGE_CODE, Function.CHF, roles=frozenset(_SIGNING_ROLES),
                   payload=PayloadKind.ASN1, critical=True)
-def _cs06(hub: "Hub", command: Command) -> bytes:
+def _cs06(hub: Hub, command: Command) -> bytes:
     value = command.payload
     image_hash = bytes(value["manufacturerImageHash"])
     if len(image_hash) != 32:
         raise CommandRejected(EventCode.COMMAND_INTEGRITY_FAILED, "the image hash must be 32 octets")
     execution = value.get("executionDateTime")
     if execution is not None:
-        at = int(execution.replace(tzinfo=datetime.timezone.utc).timestamp())
+        at = int(execution.replace(tzinfo=datetime.UTC).timestamp())
         if at > hub.state.utc:
             key = f"activation:{command.frame.originator.hex()}:{value['originatorCounter']:020d}"
             _store(hub)[key] = dump_json({"hash": image_hash, "originator": command.frame.originator,
@@ -298,7 +298,7 @@ def _cs06(hub: "Hub", command: Command) -> bytes:
     )
 
 
-def _on_activation_timer(hub: "Hub", name: str) -> None:
+def _on_activation_timer(hub: Hub, name: str) -> None:
     key = name.split(":", 1)[1]
     raw = _store(hub).pop(key, None)
     if raw is None:

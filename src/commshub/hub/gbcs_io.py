@@ -13,10 +13,9 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from commshub.codecs.dlms import CosemDateTime, Data, DataType, build_apdu, parse_apdu
 from commshub.codecs.dlms.xdlms import Apdu, DataNotification
@@ -30,19 +29,19 @@ from commshub.hub.settings import HubIdentity, RemoteParty, Role
 __all__ = [
     "ZIGBEE_EPOCH",
     "GbcsIo",
+    "build_dlms",
+    "cosem_date_time",
+    "decode_asn1_payload",
+    "dlms_alert_content",
+    "encode_asn1_payload",
+    "generalized_time",
+    "generate_identity",
+    "invoke_id_for",
+    "key_pem",
     "parse",
     "parse_dlms",
-    "build_dlms",
-    "decode_asn1_payload",
-    "encode_asn1_payload",
-    "invoke_id_for",
-    "cosem_date_time",
     "unspecified_date_time",
     "zigbee_time",
-    "generalized_time",
-    "dlms_alert_content",
-    "generate_identity",
-    "key_pem",
 ]
 
 # ZigBee and GBCS UTC values count seconds from 2000-01-01 00:00:00 UTC (ZCL UTCTime).
@@ -83,7 +82,7 @@ def invoke_id_for(counter: int) -> int:
 def cosem_date_time(utc: int) -> bytes:
     """Return a 12-octet COSEM date-time for UTC seconds since 1970, as GBCS devices send it
     (deviation not specified, clock status not specified, like the DCC's reference data)."""
-    moment = datetime.datetime.fromtimestamp(utc, tz=datetime.timezone.utc)
+    moment = datetime.datetime.fromtimestamp(utc, tz=datetime.UTC)
     return CosemDateTime(
         moment.year, moment.month, moment.day, moment.isoweekday(), moment.hour, moment.minute,
         moment.second, 0, -0x8000, 0xFF,
@@ -102,7 +101,7 @@ def zigbee_time(utc: int) -> int:
 
 def generalized_time(utc: int) -> datetime.datetime:
     """Return UTC seconds as the naive datetime asn1tools encodes as GeneralizedTime ``...Z``."""
-    return datetime.datetime.fromtimestamp(utc, tz=datetime.timezone.utc).replace(tzinfo=None)
+    return datetime.datetime.fromtimestamp(utc, tz=datetime.UTC).replace(tzinfo=None)
 
 
 def key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -112,19 +111,20 @@ def key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 
 def _public_key(pem: bytes) -> ec.EllipticCurvePublicKey:
+    public: object
     if b"BEGIN CERTIFICATE" in pem:
         public = x509.load_pem_x509_certificate(pem).public_key()
     else:
         public = serialization.load_pem_public_key(pem)
     if not isinstance(public, ec.EllipticCurvePublicKey):
-        raise ValueError("remote party key is not an elliptic-curve key")
+        raise TypeError("remote party key is not an elliptic-curve key")
     return public
 
 
 def _private_key(pem: bytes) -> ec.EllipticCurvePrivateKey:
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise ValueError("hub key is not an elliptic-curve private key")
+        raise TypeError("hub key is not an elliptic-curve private key")
     return key
 
 

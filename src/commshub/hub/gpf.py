@@ -22,7 +22,7 @@ from commshub.hub.settings import Role
 if TYPE_CHECKING:
     from commshub.hub.hub import Hub
 
-__all__ = ["gpf_device_log", "GCS59_MESSAGE_CODE", "GCS62_MESSAGE_CODE", "GPF_DEVICE_LOG_CHANGED"]
+__all__ = ["GCS59_MESSAGE_CODE", "GCS62_MESSAGE_CODE", "GPF_DEVICE_LOG_CHANGED", "gpf_device_log"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -32,20 +32,20 @@ GPF_DEVICE_LOG_CHANGED = 0x8071
 # JoinResponseCode values of a GCS59 restore outcome.
 JOIN_SUCCESS = 0
 JOIN_DEVICE_LOG_FULL = 4
-_ASN1_DEVICE_TYPES = range(0, 7)  # gsme .. type2
+_ASN1_DEVICE_TYPES = range(7)  # gsme .. type2
 
 
-def _log(hub: "Hub") -> dict[str, bytes]:
+def _log(hub: Hub) -> dict[str, bytes]:
     return hub.state.extra.setdefault("gpf_device_log", {})
 
 
-def gpf_device_log(hub: "Hub") -> list[tuple[bytes, int]]:
+def gpf_device_log(hub: Hub) -> list[tuple[bytes, int]]:
     """The GPF device log in order: (entity ID, ASN.1 device type)."""
     return [(bytes.fromhex(load_json(value)["id"]), int(load_json(value)["type"]))
             for _, value in sorted(_log(hub).items())]
 
 
-def _replace(hub: "Hub", entries: list[tuple[bytes, int]]) -> None:
+def _replace(hub: Hub, entries: list[tuple[bytes, int]]) -> None:
     table = _log(hub)
     table.clear()
     for index, (device, kind) in enumerate(entries):
@@ -53,7 +53,7 @@ def _replace(hub: "Hub", entries: list[tuple[bytes, int]]) -> None:
     hub.state.touch("gpf_device_log")
 
 
-def send_backup_alert(hub: "Hub") -> None:
+def send_backup_alert(hub: Hub) -> None:
     """GCS62: alert 0x8071 with the GPF device log, MACed, to the Access Control Broker."""
     state = hub.state
     content = gbcs_io.encode_asn1_payload("GpfDeviceLogBackupAlert", {
@@ -68,7 +68,7 @@ def send_backup_alert(hub: "Hub") -> None:
 
 @use_case_handler(GCS59_MESSAGE_CODE, Function.GPF, roles=frozenset({Role.ACCESS_CONTROL_BROKER}),
                   payload=PayloadKind.ASN1)
-def _gcs59(hub: "Hub", command: Command) -> bytes:
+def _gcs59(hub: Hub, command: Command) -> bytes:
     value: dict[str, Any] = command.payload
     requested: list[tuple[bytes, int]] = []
     for entry in value["deviceLogEntries"]:

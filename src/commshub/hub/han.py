@@ -42,7 +42,13 @@ from commshub.hub import gbcs_io, proxy
 from commshub.hub.actions import JoinDecision, WanKind
 from commshub.hub.chf import device_log_changed
 from commshub.hub.device_log import hash_link_key
-from commshub.hub.firmware import FirmwareImage, image_bytes, images, is_own_image, verified_image_for
+from commshub.hub.firmware import (
+    FirmwareImage,
+    image_bytes,
+    images,
+    is_own_image,
+    verified_image_for,
+)
 from commshub.hub.logs import EventCode
 from commshub.hub.persistence import dump_json, load_json
 from commshub.hub.state import DeviceStats
@@ -62,9 +68,9 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_INCOMING_TRANSFER_SIZE",
     "MIRROR_ENDPOINT",
-    "push_queued",
     "announce_image",
     "mirror_attributes",
+    "push_queued",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -89,23 +95,23 @@ _BASIC_VALUES = {"zcl_version": 3, "power_source": 0x01, "physical_environment":
 
 
 
-def _tunnel_ids(hub: "Hub") -> dict[bytes, int]:
+def _tunnel_ids(hub: Hub) -> dict[bytes, int]:
     """Open GBCS tunnels, device -> tunnel ID (a power cut closes them all)."""
     tunnels: dict[bytes, int] = hub.state.volatile.setdefault("tunnels", {})
     return tunnels
 
 
-def _ota_states(hub: "Hub") -> dict[bytes, OtaState]:
+def _ota_states(hub: Hub) -> dict[bytes, OtaState]:
     """OTA transfers, device -> state (a meter starts again after the hub restarts)."""
     states: dict[bytes, OtaState] = hub.state.volatile.setdefault("ota", {})
     return states
 
 
-def _send(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
+def _send(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     hub.send_han(device, frame.cluster_id, build_zcl(frame))
 
 
-def _default_response(hub: "Hub", device: bytes, request: ZclFrame, status: Status) -> None:
+def _default_response(hub: Hub, device: bytes, request: ZclFrame, status: Status) -> None:
     if request.disable_default_response and status == Status.SUCCESS:
         return
     if request.is_global and request.command_id == foundation.DEFAULT_RESPONSE.id:
@@ -117,7 +123,7 @@ def _default_response(hub: "Hub", device: bytes, request: ZclFrame, status: Stat
 # --- Trust Centre -------------------------------------------------------------------------
 
 
-def _on_join(hub: "Hub", event: ev.DeviceJoinRequested) -> None:
+def _on_join(hub: Hub, event: ev.DeviceJoinRequested) -> None:
     state = hub.state
     if state.power.state is not PowerState.MAINS_ON:
         return
@@ -156,7 +162,7 @@ def _on_join(hub: "Hub", event: ev.DeviceJoinRequested) -> None:
 # --- frames from devices ------------------------------------------------------------------
 
 
-def _on_han_frame(hub: "Hub", event: ev.HanFrameReceived) -> None:
+def _on_han_frame(hub: Hub, event: ev.HanFrameReceived) -> None:
     state = hub.state
     if state.power.state is not PowerState.MAINS_ON:
         return
@@ -177,7 +183,7 @@ def _on_han_frame(hub: "Hub", event: ev.HanFrameReceived) -> None:
     handler(hub, event.device, frame)
 
 
-def _read_attributes(hub: "Hub", device: bytes, frame: ZclFrame, values: dict[str, Any], cluster: Cluster) -> None:
+def _read_attributes(hub: Hub, device: bytes, frame: ZclFrame, values: dict[str, Any], cluster: Cluster) -> None:
     records = []
     for attribute_id in frame["attribute_ids"]:
         attribute = cluster.attributes.get(attribute_id)
@@ -188,18 +194,18 @@ def _read_attributes(hub: "Hub", device: bytes, frame: ZclFrame, values: dict[st
     _send(hub, device, foundation.READ_ATTRIBUTES_RESPONSE.reply(frame, records=records))
 
 
-def _time_values(hub: "Hub") -> dict[str, Any]:
+def _time_values(hub: Hub) -> dict[str, Any]:
     return {"time": gbcs_io.zigbee_time(hub.state.utc), "time_status": int(general.GBCS_HUB_TIME_STATUS)}
 
 
-def _on_time(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
+def _on_time(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     if foundation.READ_ATTRIBUTES.matches(frame) and frame.direction == Direction.CLIENT_TO_SERVER:
         _read_attributes(hub, device, frame, _time_values(hub), general.TIME)
         return
     _default_response(hub, device, frame, Status.UNSUP_GENERAL_COMMAND)
 
 
-def _on_basic(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
+def _on_basic(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     if foundation.READ_ATTRIBUTES.matches(frame) and frame.direction == Direction.CLIENT_TO_SERVER:
         _read_attributes(hub, device, frame, _BASIC_VALUES, general.BASIC)
         return
@@ -209,7 +215,7 @@ def _on_basic(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
 # --- OTA Upgrade server -------------------------------------------------------------------
 
 
-def announce_image(hub: "Hub", image: FirmwareImage) -> None:
+def announce_image(hub: Hub, image: FirmwareImage) -> None:
     """Tell the mains-powered devices that a verified image is available (Image Notify); the
     sleepy GSME finds it itself, through its Query Next Image and the mirror's notification flag."""
     notify = ota.IMAGE_NOTIFY.frame(
@@ -222,7 +228,7 @@ def announce_image(hub: "Hub", image: FirmwareImage) -> None:
             _send(hub, entry.eui, notify)
 
 
-def _ota_move(hub: "Hub", device: bytes, trigger: Trigger) -> bool:
+def _ota_move(hub: Hub, device: bytes, trigger: Trigger) -> bool:
     states = _ota_states(hub)
     current = states.get(device, OtaState.IDLE)
     if trigger not in legal_triggers(Component.OTA, current):
@@ -233,7 +239,7 @@ def _ota_move(hub: "Hub", device: bytes, trigger: Trigger) -> bool:
     return True
 
 
-def _on_ota(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
+def _on_ota(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     if ota.QUERY_NEXT_IMAGE_REQUEST.matches(frame):
         image = verified_image_for(hub, frame["manufacturer_code"], frame["image_type"])
         if image is None or (image.file_version or 0) <= frame["current_file_version"]:
@@ -265,14 +271,14 @@ def _on_ota(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
     _default_response(hub, device, frame, Status.UNSUP_CLUSTER_COMMAND)
 
 
-def _image_cache(hub: "Hub", image: FirmwareImage) -> bytes:
+def _image_cache(hub: Hub, image: FirmwareImage) -> bytes:
     cache: dict[str, bytes] = hub.state.volatile.setdefault("images", {})
     if image.image_id not in cache:
         cache[image.image_id] = image_bytes(hub, image.image_id)
     return cache[image.image_id]
 
 
-def _upgrade_end(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
+def _upgrade_end(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     succeeded = frame["status"] == Status.SUCCESS
     if not _ota_move(hub, device, Trigger.TRANSFER_SUCCEEDED if succeeded else Trigger.TRANSFER_FAILED):
         _default_response(hub, device, frame, Status.FAILURE)
@@ -293,7 +299,7 @@ def _upgrade_end(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
             upgrade_time=ota.UPGRADE_TIME_WAIT))
 
 
-def _send_transfer_alert(hub: "Hub", device: bytes, alert_code: int, version: bytes, outcome: int) -> None:
+def _send_transfer_alert(hub: Hub, device: bytes, alert_code: int, version: bytes, outcome: int) -> None:
     """CCS08 Firmware Transfer Alert to the Access Control Broker, signed."""
     state = hub.state
     content = gbcs_io.encode_asn1_payload("FirmwareTransferAlert", {
@@ -311,7 +317,7 @@ def _send_transfer_alert(hub: "Hub", device: bytes, alert_code: int, version: by
 # --- Tunneling server ---------------------------------------------------------------------
 
 
-def push_queued(hub: "Hub", device: bytes) -> None:
+def push_queued(hub: Hub, device: bytes) -> None:
     """Push every queued message to a mains-powered device with an open tunnel (PUT)."""
     tunnel_id = _tunnel_ids(hub).get(device)
     if tunnel_id is None:
@@ -322,7 +328,7 @@ def push_queued(hub: "Hub", device: bytes) -> None:
             disable_default_response=True, tunnel_id=tunnel_id, data=tunnel_put(message)))
 
 
-def _on_tunneling(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
+def _on_tunneling(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     tunnels = _tunnel_ids(hub)
     if tunneling.REQUEST_TUNNEL.matches(frame):
         if frame["protocol_id"] != GBCS_PROTOCOL_ID:
@@ -371,11 +377,11 @@ def _on_tunneling(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
 # --- Metering: the GSME's mirror ------------------------------------------------------------
 
 
-def _gsme_data(hub: "Hub") -> dict[str, bytes]:
+def _gsme_data(hub: Hub) -> dict[str, bytes]:
     return hub.state.extra.setdefault("gsme_data", {})
 
 
-def mirror_attributes(hub: "Hub", device: bytes) -> dict[int, tuple[int, Any]]:
+def mirror_attributes(hub: Hub, device: bytes) -> dict[int, tuple[int, Any]]:
     """The attributes the device reported to its mirror: id -> (ZCL type, value)."""
     prefix = f"attribute:{device.hex()}:"
     out = {}
@@ -398,7 +404,7 @@ def _from_json_value(value: Any) -> Any:
     return value
 
 
-def _on_metering(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
+def _on_metering(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     data = _gsme_data(hub)
     mirror_key = f"mirror:{device.hex()}"
     if metering.REQUEST_MIRROR.matches(frame):
@@ -440,7 +446,7 @@ def _on_metering(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
     _default_response(hub, device, frame, Status.UNSUP_CLUSTER_COMMAND)
 
 
-def _meter_images(hub: "Hub") -> list[FirmwareImage]:
+def _meter_images(hub: Hub) -> list[FirmwareImage]:
     """Verified images in the data store that are not the CH's own: images for meters.
 
     NOTE: the mirror does not learn the GSME's manufacturer code, so the "New OTA Firmware"
@@ -451,7 +457,7 @@ def _meter_images(hub: "Hub") -> list[FirmwareImage]:
             if image.state is FirmwareState.VERIFIED and not is_own_image(hub, image)]
 
 
-def _read_mirror(hub: "Hub", device: bytes, frame: ZclFrame) -> None:
+def _read_mirror(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     """Answer a HAN device's read of the GSME's metering data from the mirror."""
     mirrors = [key.split(":", 1)[1] for key in _gsme_data(hub) if key.startswith("mirror:")]
     attributes = mirror_attributes(hub, bytes.fromhex(mirrors[0])) if mirrors else {}

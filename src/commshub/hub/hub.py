@@ -30,7 +30,6 @@ from commshub.hub.actions import (
     CancelTimer,
     CspMessage,
     InstallationReport,
-    PersistState,
     PowerOutageAlert,
     PowerRestoreAlert,
     SendCsp,
@@ -54,7 +53,7 @@ from commshub.hub.transitions import (
     advance,
 )
 
-__all__ = ["Hub", "OUTAGE_TIMER", "ACTIVATION_TIMER"]
+__all__ = ["ACTIVATION_TIMER", "OUTAGE_TIMER", "Hub"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -64,13 +63,13 @@ ACTIVATION_TIMER = "activation_retry"
 _E = TypeVar("_E", bound=ev.Event)
 Handler = Callable[["Hub", Any], None]
 _HANDLERS: dict[type[ev.Event], Handler] = {}
-_TIMER_HANDLERS: dict[str, Callable[["Hub", str], None]] = {}
+_TIMER_HANDLERS: dict[str, Callable[[Hub, str], None]] = {}
 
 
-def handles(event_type: type[_E]) -> Callable[[Callable[["Hub", _E], None]], Callable[["Hub", _E], None]]:
+def handles(event_type: type[_E]) -> Callable[[Callable[[Hub, _E], None]], Callable[[Hub, _E], None]]:
     """Register a function as the handler of ``event_type`` (one handler per event type)."""
 
-    def register(function: Callable[["Hub", _E], None]) -> Callable[["Hub", _E], None]:
+    def register(function: Callable[[Hub, _E], None]) -> Callable[[Hub, _E], None]:
         if event_type in _HANDLERS:
             raise RuntimeError(f"two handlers for {event_type.__name__}")
         _HANDLERS[event_type] = function
@@ -79,10 +78,10 @@ def handles(event_type: type[_E]) -> Callable[[Callable[["Hub", _E], None]], Cal
     return register
 
 
-def handles_timer(prefix: str) -> Callable[[Callable[["Hub", str], None]], Callable[["Hub", str], None]]:
+def handles_timer(prefix: str) -> Callable[[Callable[[Hub, str], None]], Callable[[Hub, str], None]]:
     """Register a function for timers named ``prefix`` or ``prefix:<anything>``."""
 
-    def register(function: Callable[["Hub", str], None]) -> Callable[["Hub", str], None]:
+    def register(function: Callable[[Hub, str], None]) -> Callable[[Hub, str], None]:
         _TIMER_HANDLERS[prefix] = function
         return function
 
@@ -102,14 +101,14 @@ class Hub:
     # --- construction --------------------------------------------------------------------
 
     @classmethod
-    def create(cls, identity: HubIdentity, settings: HubSettings | None = None) -> "Hub":
+    def create(cls, identity: HubIdentity, settings: HubSettings | None = None) -> Hub:
         """A new hub, as it leaves the factory; its first PersistState writes everything."""
         state = HubState(identity, settings or HubSettings())
         state.touch_all()
         return cls(state, {})
 
     @classmethod
-    def restore(cls, image: Mapping[str, Mapping[str, bytes]]) -> "Hub":
+    def restore(cls, image: Mapping[str, Mapping[str, bytes]]) -> Hub:
         """A hub rebuilt from what its non-volatile memory holds (``Nvm.load()``)."""
         if "identity" not in image or "settings" not in image:
             raise LocalProtocolError("cannot restore a hub: the NVM image has no identity or settings")
@@ -485,4 +484,4 @@ def _on_clock_adjusted(hub: Hub, event: ev.ClockAdjusted) -> None:
 
 
 # The feature modules register their handlers when imported.
-from commshub.hub import commands as _commands  # noqa: E402,F401
+from commshub.hub import commands as _commands  # noqa: F401

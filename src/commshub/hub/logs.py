@@ -12,7 +12,7 @@ from typing import Any
 
 from commshub.hub.persistence import Records, dump_json, load_json
 
-__all__ = ["LogEntry", "BoundedLog", "EventCode"]
+__all__ = ["BoundedLog", "EventCode", "LogEntry"]
 
 
 class EventCode:
@@ -48,7 +48,7 @@ class LogEntry:
         return dump_json({"sequence": self.sequence, "at": self.at, "code": self.code, "info": self.info})
 
     @classmethod
-    def from_record(cls, data: bytes) -> "LogEntry":
+    def from_record(cls, data: bytes) -> LogEntry:
         value: dict[str, Any] = load_json(data)
         return cls(value["sequence"], value["at"], value["code"], bytes.fromhex(value["info"]))
 
@@ -94,7 +94,7 @@ class BoundedLog:
         return records
 
     @classmethod
-    def from_records(cls, capacity: int, records: Records) -> "BoundedLog":
+    def from_records(cls, capacity: int, records: Records) -> BoundedLog:
         log = cls(capacity, [LogEntry.from_record(v) for k, v in records.items() if k != "next"])
         if "next" in records:
             log._next = max(log._next, int(records["next"]))

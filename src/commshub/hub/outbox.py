@@ -114,7 +114,7 @@ class Outbox:
         self._released.clear()
         return True
 
-    def keep_release_marks(self, other: "Outbox") -> None:
+    def keep_release_marks(self, other: Outbox) -> None:
         """Take over which messages ``other`` has released (when it replaces ``other``)."""
         self._released = {key for key in other._released if key in self._messages}
 
@@ -128,7 +128,7 @@ class Outbox:
         return records
 
     @classmethod
-    def from_records(cls, records: Records) -> "Outbox":
+    def from_records(cls, records: Records) -> Outbox:
         messages = [_from_record(value) for key, value in records.items() if key != "next_id"]
         next_id = int(records.get("next_id", b"1"))
         return cls(messages, next_id)

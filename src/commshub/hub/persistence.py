@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from commshub.hub.actions import NvmWrite, PersistState
 
-__all__ = ["Records", "Image", "Stored", "RecordTracker", "dump_json", "load_json"]
+__all__ = ["Image", "RecordTracker", "Records", "Stored", "dump_json", "load_json"]
 
 Records = dict[str, bytes]
 Image = dict[str, Records]

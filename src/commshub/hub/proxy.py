@@ -30,13 +30,13 @@ if TYPE_CHECKING:
     from commshub.hub.hub import Hub
 
 __all__ = [
-    "QUEUE_MAX",
-    "GSME_DEVICE_TYPE",
-    "forward_command",
-    "queued",
-    "pop_message",
-    "message_from_device",
     "EXPECTED_MAX",
+    "GSME_DEVICE_TYPE",
+    "QUEUE_MAX",
+    "forward_command",
+    "message_from_device",
+    "pop_message",
+    "queued",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -47,21 +47,21 @@ GSME_DEVICE_TYPE = 1  # register_device device_type of a gas meter: sleepy, poll
 EXPECTED_MAX = 256
 
 
-def _queue(hub: "Hub") -> dict[str, bytes]:
+def _queue(hub: Hub) -> dict[str, bytes]:
     return hub.state.extra.setdefault("han_queue", {})
 
 
-def _expected(hub: "Hub") -> dict[str, bytes]:
+def _expected(hub: Hub) -> dict[str, bytes]:
     return hub.state.extra.setdefault("han_expected", {})
 
 
-def queued(hub: "Hub", device: bytes) -> list[tuple[str, bytes]]:
+def queued(hub: Hub, device: bytes) -> list[tuple[str, bytes]]:
     """The messages waiting for ``device``, oldest first, as (record key, GBCS bytes)."""
     prefix = device.hex() + ":"
     return sorted((key, value) for key, value in _queue(hub).items() if key.startswith(prefix))
 
 
-def pop_message(hub: "Hub", device: bytes) -> tuple[bytes, int] | None:
+def pop_message(hub: Hub, device: bytes) -> tuple[bytes, int] | None:
     """Take the oldest message for ``device``; return it with the count still waiting."""
     waiting = queued(hub, device)
     if not waiting:
@@ -72,12 +72,12 @@ def pop_message(hub: "Hub", device: bytes) -> tuple[bytes, int] | None:
     return message, len(waiting) - 1
 
 
-def is_sleepy(hub: "Hub", device: bytes) -> bool:
+def is_sleepy(hub: Hub, device: bytes) -> bool:
     entry = hub.state.device_log.get(device)
     return entry is not None and entry.device_type == GSME_DEVICE_TYPE
 
 
-def forward_command(hub: "Hub", frame: GbcsFrame, data: bytes) -> bool:
+def forward_command(hub: Hub, frame: GbcsFrame, data: bytes) -> bool:
     """Queue a command for a device in the CHF device log; False if the device is not logged."""
     device = frame.recipient
     if device not in hub.state.device_log:
@@ -105,7 +105,7 @@ def forward_command(hub: "Hub", frame: GbcsFrame, data: bytes) -> bool:
     return True
 
 
-def message_from_device(hub: "Hub", device: bytes, data: bytes) -> None:
+def message_from_device(hub: Hub, device: bytes, data: bytes) -> None:
     """Route a GBCS message a HAN device sent over its tunnel (PUT)."""
     try:
         frame = gbcs_io.parse(data)
@@ -134,7 +134,7 @@ def message_from_device(hub: "Hub", device: bytes, data: bytes) -> None:
     _drop(hub, device, frame, "no command asked for it and no Category 2 schedule covers it")
 
 
-def _drop(hub: "Hub", device: bytes, frame: GbcsFrame, reason: str) -> None:
+def _drop(hub: Hub, device: bytes, frame: GbcsFrame, reason: str) -> None:
     LOGGER.warning("hub %s: unsolicited message 0x%04X from %s dropped: %s", hub.id,
                    frame.message_code, device.hex(), reason)
     hub.log_security(EventCode.UNAUTHORISED_COMMUNICATION_ACCESS, frame.message_code.to_bytes(2, "big"))

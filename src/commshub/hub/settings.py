@@ -9,11 +9,11 @@ from typing import Any
 from commshub.hub.persistence import dump_json, load_json
 
 __all__ = [
-    "Role",
-    "RemoteParty",
+    "DEFAULT_OUTAGE_THRESHOLD",
     "HubIdentity",
     "HubSettings",
-    "DEFAULT_OUTAGE_THRESHOLD",
+    "RemoteParty",
+    "Role",
 ]
 
 # Mains must stay off this long before the hub reports an outage (seconds). The CSP contract
@@ -55,7 +55,7 @@ class RemoteParty:
         }
 
     @classmethod
-    def from_json(cls, value: dict[str, Any]) -> "RemoteParty":
+    def from_json(cls, value: dict[str, Any]) -> RemoteParty:
         return cls(
             bytes.fromhex(value["entity_id"]), Role(value["role"]),
             value["ka_public"].encode(), value["ds_public"].encode(),
@@ -116,7 +116,7 @@ class HubIdentity:
         })
 
     @classmethod
-    def from_record(cls, data: bytes) -> "HubIdentity":
+    def from_record(cls, data: bytes) -> HubIdentity:
         value = load_json(data)
         return cls(
             chf_id=bytes.fromhex(value["chf_id"]), gpf_id=bytes.fromhex(value["gpf_id"]),
@@ -178,7 +178,7 @@ class HubSettings:
         return dump_json(asdict(self))
 
     @classmethod
-    def from_record(cls, data: bytes) -> "HubSettings":
+    def from_record(cls, data: bytes) -> HubSettings:
         value = load_json(data)
         kwargs: dict[str, Any] = {}
         for item in fields(cls):

@@ -27,10 +27,10 @@ from commshub.hub.transitions import (
 __all__ = [
     "NVM_TABLES",
     "VOLATILE_TIMERS",
-    "Lifecycle",
-    "Power",
     "DeviceStats",
     "HubState",
+    "Lifecycle",
+    "Power",
 ]
 
 # Timers that a power cut forgets; every other timer is kept in NVM and re-armed on Started.
@@ -59,7 +59,7 @@ class Lifecycle:
         })
 
     @classmethod
-    def from_record(cls, data: bytes) -> "Lifecycle":
+    def from_record(cls, data: bytes) -> Lifecycle:
         value: dict[str, Any] = load_json(data)
         return cls(LifecycleState(value.pop("state")), **value)
 
@@ -77,7 +77,7 @@ class Power:
         return dump_json({"state": self.state.value, "lost_at": self.lost_at, "alert_sent": self.alert_sent})
 
     @classmethod
-    def from_record(cls, data: bytes) -> "Power":
+    def from_record(cls, data: bytes) -> Power:
         value: dict[str, Any] = load_json(data)
         return cls(PowerState(value["state"]), value["lost_at"], value["alert_sent"])
 
@@ -169,7 +169,7 @@ class HubState:
         return {table: records for table, records in image.items() if records}
 
     @classmethod
-    def from_image(cls, image: Mapping[str, Mapping[str, bytes]]) -> "HubState":
+    def from_image(cls, image: Mapping[str, Mapping[str, bytes]]) -> HubState:
         identity = HubIdentity.from_record(image["identity"]["identity"])
         settings = HubSettings.from_record(image["settings"]["settings"])
         state = cls(identity, settings)

@@ -18,17 +18,17 @@ from collections.abc import Mapping
 from commshub.errors import LocalProtocolError
 
 __all__ = [
-    "Component",
-    "RunState",
-    "PowerState",
-    "LifecycleState",
-    "WanLinkState",
-    "JoinState",
-    "FirmwareState",
-    "OtaState",
-    "Trigger",
     "TABLES",
+    "Component",
+    "FirmwareState",
     "IllegalTransition",
+    "JoinState",
+    "LifecycleState",
+    "OtaState",
+    "PowerState",
+    "RunState",
+    "Trigger",
+    "WanLinkState",
     "advance",
     "legal_triggers",
 ]

@@ -19,12 +19,13 @@ import sqlite3
 from collections.abc import Mapping
 from os import PathLike
 from types import TracebackType
+from typing import Self
 
 from commshub.hub.actions import PersistState
 from commshub.hub.state import NVM_TABLES
 from commshub.store.sqlite import StoreError, open_database, transaction
 
-__all__ = ["NvmError", "Nvm", "MemoryNvm", "SCHEMA_VERSION"]
+__all__ = ["SCHEMA_VERSION", "MemoryNvm", "Nvm", "NvmError"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class Nvm:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "Nvm":
+    def __enter__(self) -> Nvm:
         return self
 
     def __exit__(
