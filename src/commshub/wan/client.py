@@ -453,6 +453,32 @@ class GatewayClient:
         return Result(tracking.frame.correlation_id, ack, tuple(tracking.responses),
                       tuple(tracking.failures))
 
+    # Bench controls.
+
+    async def control(self, command: str, *, timeout: float | None = None) -> str:
+        """Send a bench control command (JSON text, see :mod:`commshub.wan.control`) and return
+        the reply text; raise GatewayRejected when the gateway rejects it.
+
+        ``timeout`` (seconds, default ``ack_timeout``) bounds the wait for the reply: moving a
+        virtual clock on by a day takes longer than an ACK.
+        """
+        await self._ensure_connected()
+        correlation_id = self.next_correlation_id()
+        future: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
+        self._control[correlation_id] = future
+        wait = self.ack_timeout if timeout is None else timeout
+        try:
+            await self._send(Frame(FrameType.CONTROL, correlation_id=correlation_id,
+                                   message=command))
+            reply = await asyncio.wait_for(future, wait)
+        except TimeoutError:
+            raise GatewayConnectionError(f"no reply to a bench control within {wait} s") from None
+        finally:
+            self._control.pop(correlation_id, None)
+        if reply.frame_type is FrameType.ERROR or not Status(reply.status).accepted:
+            raise GatewayRejected(reply.status, reply.message)
+        return reply.message
+
     # Alerts.
 
     async def subscribe(self, address: Address = None) -> None:
@@ -516,6 +542,10 @@ class SyncGatewayClient:
 
     def subscribe(self, address: Address = None) -> None:
         self._call(self._client.subscribe(address))
+
+    def control(self, command: str, *, timeout: float | None = None) -> str:
+        """See :meth:`GatewayClient.control`."""
+        return self._call(self._client.control(command, timeout=timeout))
 
     def next_alert(self, timeout: float | None = None) -> Alert:
         return self._call(self._client.next_alert(timeout))

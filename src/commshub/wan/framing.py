@@ -85,6 +85,7 @@ class FrameType(IntEnum):
     ALERT = 5  # hub -> gateway -> subscribed clients
     ERROR = 6  # gateway -> client: bad input, or a failure after the ACK
     SUBSCRIBE = 7  # client -> gateway: receive alerts from a hub, a group or all hubs
+    CONTROL = 8  # client -> gateway: a bench control command (JSON text), answered by an ACK
 
 
 class Category(IntEnum):
@@ -190,6 +191,7 @@ _BODY = Struct(
             FrameType.ALERT: _PAYLOAD_TAIL,
             FrameType.ERROR: _STATUS_TAIL,
             FrameType.SUBSCRIBE: Struct(),
+            FrameType.CONTROL: Struct("message" / PascalString(Int16ub, "utf8")),
         },
         default=Error,
     ),
@@ -209,8 +211,8 @@ class Frame:
 
     ``payload`` is the GBCS frame (or gateway alert, or empty) for REQUEST, RESPONSE and ALERT.
     ``status``, ``retry_after_ms``, ``targets`` and ``message`` belong to ACK and ERROR;
-    ``message`` is also the client name of a HELLO. ``release_at_ms`` and ``spread_ms`` schedule
-    a REQUEST.
+    ``message`` is also the client name of a HELLO and the command of a CONTROL.
+    ``release_at_ms`` and ``spread_ms`` schedule a REQUEST.
     """
 
     frame_type: FrameType
@@ -291,6 +293,8 @@ def encode_frame(frame: Frame) -> bytes:
         tail = {"client_name": frame.message}
     elif frame_type is FrameType.SUBSCRIBE:
         tail = {}
+    elif frame_type is FrameType.CONTROL:
+        tail = {"message": frame.message}
     else:
         tail = {"payload": frame.payload}
     value = {

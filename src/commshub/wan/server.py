@@ -21,6 +21,7 @@ from typing import Any
 from commshub.errors import CommshubError
 from commshub.store.audit import AuditTrail, AuditWriter, UseCaseName
 from commshub.wan.clock import Clock
+from commshub.wan.control import ControlError, ControlHandler
 from commshub.wan.framing import (
     DEFAULT_MAX_BODY,
     GFI_PREFIX,
@@ -276,6 +277,8 @@ class _BinaryProtocol(_Protocol):
             ack = self.session.subscribe(frame.address)
             self.sink.send(Frame(FrameType.ACK, correlation_id=frame.correlation_id,
                                  address=frame.address, status=ack.status, message=ack.message))
+        elif frame.frame_type is FrameType.CONTROL:
+            await self._control(frame)
         else:
             self.connection.warn(f"unexpected {frame.frame_type.name} frame from a client")
             self.sink.send(Frame(
@@ -283,6 +286,23 @@ class _BinaryProtocol(_Protocol):
                 status=Status.UNEXPECTED_FRAME_TYPE,
                 message=f"{frame.frame_type.name} frames go from the gateway to clients, not back",
             ))
+
+
+    async def _control(self, frame: Frame) -> None:
+        handler = self.connection.server.control_handler
+        status, message = Status.ACCEPTED, ""
+        if handler is None:
+            status, message = Status.UNEXPECTED_FRAME_TYPE, "this gateway takes no bench controls"
+        else:
+            try:
+                message = await handler(frame.message)
+            except ControlError as exc:
+                status, message = Status.INVALID_REQUEST, str(exc)
+        if status is not Status.ACCEPTED:
+            logger.info("connection %s: bench control %r rejected: %s", self.connection.label,
+                        frame.message[:80], message)
+        self.sink.send(Frame(FrameType.ACK, correlation_id=frame.correlation_id, status=status,
+                             message=message))
 
 
 class _GfiProtocol(_Protocol):
@@ -338,11 +358,16 @@ class _GfiProtocol(_Protocol):
 
 
 class GatewayServer:
-    """Serves a :class:`Gateway` on a loopback TCP port."""
+    """Serves a :class:`Gateway` on a loopback TCP port.
+
+    ``control_handler``, when set, answers CONTROL frames (the bench's own controls, see
+    :mod:`commshub.wan.control`); without one they get UNEXPECTED_FRAME_TYPE.
+    """
 
     def __init__(self, gateway: Gateway, settings: ServerSettings | None = None) -> None:
         self.gateway = gateway
         self.settings = settings or ServerSettings()
+        self.control_handler: ControlHandler | None = None
         self._server: asyncio.Server | None = None
         self._connections: set[_Connection] = set()
         self._handlers: set[asyncio.Task[None]] = set()
