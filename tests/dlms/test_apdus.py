@@ -15,6 +15,8 @@ from commshub.codecs.dlms import (
     APPLICATION_CONTEXT_LN_CIPHERING,
     MECHANISM_HIGH_GMAC,
     MECHANISM_LOW,
+    Aare,
+    Aarq,
     AccessRequest,
     AccessRequestAction,
     AccessRequestGet,
@@ -26,8 +28,6 @@ from commshub.codecs.dlms import (
     ActionResponseNormal,
     ActionResult,
     AgreedKey,
-    Aare,
-    Aarq,
     AttributeDescriptor,
     AttributeWithSelection,
     AuthenticationValue,
@@ -38,12 +38,10 @@ from commshub.codecs.dlms import (
     DataAccessResult,
     DataBlockG,
     DataBlockSA,
-    DataNotification,
     DataType,
     ExceptionResponse,
     GeneralBlockTransfer,
     GeneralCiphering,
-    GeneralGloCiphering,
     GeneralSigning,
     GetRequestNext,
     GetRequestNormal,
@@ -106,6 +104,7 @@ def test_get_request_with_range_descriptor(round_trip):
     restricting, start, end, columns = selection.access_parameters.value
     assert restricting.value[1] == Data(T.OCTET_STRING, CLOCK)
     assert CosemDateTime.from_bytes(start.value).deviation == -60
+    assert CosemDateTime.from_bytes(end.value).hour == 1
     assert columns == Data(T.ARRAY, ())
 
 
@@ -344,8 +343,8 @@ def test_aarq_ciphered_with_calling_ap_title(round_trip):
 @pytest.mark.parametrize("encoding", [
     "6129A109060760857405080101A203020100A305A103020100BE10040E0800065F1F040000501F01F40007",
     "611FA109060760857405080101A203020101A305A103020101BE0604040E010601",
-    "6142A109060760857405080101A203020100A305A10302010E88020780890760857405080205AA0A8008503677524A"
-    "323146BE10040E0800065F1F040000501F01F40007",
+    ("6142A109060760857405080101A203020100A305A10302010E88020780890760857405080205AA0A8008503677"
+     "524A323146BE10040E0800065F1F040000501F01F40007"),
 ])
 def test_aare_green_book(round_trip, encoding):
     # dlms-cosem tests/test_asce/test_aare.py

@@ -3,12 +3,15 @@ codec must give. The source of each input is named on its test."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
+from commshub.cli.layers import DecodeOptions
 from commshub.codecs.dlms import (
+    Aare,
     ActionResponseNormal,
     ActionResult,
-    Aare,
     CipheredContent,
     CosemDateTime,
     Data,
@@ -38,7 +41,6 @@ from commshub.codecs.dlms.hdlc import (
     parse_frame,
 )
 from commshub.codecs.dlms.security import protect, unprotect
-from commshub.cli.layers import DecodeOptions
 from commshub.errors import CodecError, NeedMoreData
 
 T = DataType
@@ -227,7 +229,7 @@ def test_get_block_transfer_joins_raw_data_before_decoding():
     cuts = [0, 100, 257, len(encoded)]
     blocks = [GetResponseWithDatablock(0xC1, DataBlockG(index == len(cuts) - 2, index + 1,
                                                         encoded[start:end]))
-              for index, (start, end) in enumerate(zip(cuts, cuts[1:]))]
+              for index, (start, end) in enumerate(itertools.pairwise(cuts))]
     received = [parse_apdu(build_apdu(block)) for block in blocks]
     assert [block.block.last_block for block in received] == [False, False, True]
     assert parse_data(b"".join(block.block.result for block in received)) == value

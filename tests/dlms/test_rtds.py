@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from commshub.codecs.dlms import AccessRequest, AccessResponse, DataNotification, build_apdu, parse_apdu
+from commshub.codecs.dlms import (
+    AccessRequest,
+    AccessResponse,
+    DataNotification,
+    build_apdu,
+    parse_apdu,
+)
 from commshub.codecs.dlms.describe import apdu_tree
 from commshub.codecs.gbcs.frame import parse_frame
 

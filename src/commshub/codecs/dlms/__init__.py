@@ -5,6 +5,8 @@ The entry points are :func:`parse_apdu` and :func:`build_apdu` (any APDU by its 
 values into decode trees.
 """
 
+from commshub.codecs.dlms import acse, ciphered, xdlms
+from commshub.codecs.dlms.acse import *
 from commshub.codecs.dlms.apdu import APDU_TAGS, build_apdu, parse_apdu
 from commshub.codecs.dlms.axdr import (
     BitString,
@@ -15,27 +17,23 @@ from commshub.codecs.dlms.axdr import (
     build_data,
     parse_data,
 )
+from commshub.codecs.dlms.ciphered import *
 from commshub.codecs.dlms.cosem_time import CosemDate, CosemDateTime, CosemTime
-from commshub.codecs.dlms.xdlms import *  # noqa: F403
-from commshub.codecs.dlms.ciphered import *  # noqa: F403
-from commshub.codecs.dlms.acse import *  # noqa: F403
-from commshub.codecs.dlms import acse, ciphered, xdlms
+from commshub.codecs.dlms.xdlms import *
 
 __all__ = [
-    "parse_apdu",
-    "build_apdu",
     "APDU_TAGS",
-    "parse_data",
-    "build_data",
-    "Data",
-    "DataType",
     "BitString",
     "CompactArray",
-    "TypeDescription",
     "CosemDate",
     "CosemDateTime",
     "CosemTime",
-    *xdlms.__all__,
-    *ciphered.__all__,
-    *acse.__all__,
+    "Data",
+    "DataType",
+    "TypeDescription",
+    "build_apdu",
+    "build_data",
+    "parse_apdu",
+    "parse_data",
 ]
+__all__ += xdlms.__all__ + ciphered.__all__ + acse.__all__

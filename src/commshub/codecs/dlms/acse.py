@@ -22,23 +22,23 @@ from commshub.codecs.dlms.xdlms import Apdu, ApduTag
 from commshub.errors import CodecError
 
 __all__ = [
+    "ACSE_DECLARATIONS",
+    "APPLICATION_CONTEXT_LN",
+    "APPLICATION_CONTEXT_LN_CIPHERING",
+    "APPLICATION_CONTEXT_SN",
+    "APPLICATION_CONTEXT_SN_CIPHERING",
+    "MECHANISM_HIGH_ECDSA",
+    "MECHANISM_HIGH_GMAC",
+    "MECHANISM_LOW",
+    "MECHANISM_LOWEST",
+    "Aare",
+    "Aarq",
     "AuthenticationValue",
     "ResultSourceDiagnostic",
-    "Aarq",
-    "Aare",
-    "Rlrq",
     "Rlre",
-    "APPLICATION_CONTEXT_LN",
-    "APPLICATION_CONTEXT_SN",
-    "APPLICATION_CONTEXT_LN_CIPHERING",
-    "APPLICATION_CONTEXT_SN_CIPHERING",
-    "MECHANISM_LOWEST",
-    "MECHANISM_LOW",
-    "MECHANISM_HIGH_GMAC",
-    "MECHANISM_HIGH_ECDSA",
-    "ACSE_DECLARATIONS",
-    "read_ber_length",
+    "Rlrq",
     "ber_length",
+    "read_ber_length",
 ]
 
 # Object identifier contents (after the 06 tag and length) from IEC 62056-5-3 clause 9.4.2.2:

@@ -9,7 +9,7 @@ from commshub.codecs.dlms.ciphered import CIPHERED_DECLARATIONS
 from commshub.codecs.dlms.fields import Compiled, TaggedChoice
 from commshub.codecs.dlms.xdlms import XDLMS_DECLARATIONS, Apdu, ApduTag
 
-__all__ = ["parse_apdu", "build_apdu", "APDU", "APDU_TAGS"]
+__all__ = ["APDU", "APDU_TAGS", "build_apdu", "parse_apdu"]
 
 # Standard names of the APDUs this package parses, by tag.
 APDU_TAGS: dict[int, str] = {int(tag): tag.name.lower().replace("_", "-") for tag in ApduTag}

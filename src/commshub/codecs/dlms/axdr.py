@@ -27,6 +27,7 @@ compact-array                          CompactArray (type description and elemen
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,16 +45,16 @@ from commshub.codecs.dlms.cosem_time import (
 from commshub.errors import CodecError
 
 __all__ = [
-    "DataType",
-    "Data",
-    "BitString",
-    "TypeDescription",
-    "CompactArray",
     "MAX_NESTING",
+    "BitString",
+    "CompactArray",
+    "Data",
+    "DataType",
+    "TypeDescription",
+    "build_data",
     "decode_data",
     "encode_data",
     "parse_data",
-    "build_data",
     "read_length",
     "write_length",
 ]
@@ -249,7 +250,7 @@ def _float_reader(kind: DataType, layout: struct.Struct) -> _Reader:
         if end > len(buf):
             raise _truncated(kind, pos, size, buf)
         value = unpack(buf, pos)[0]
-        if value != value:  # NaN: keep the payload bits, which a float round trip may change
+        if math.isnan(value):  # keep the payload bits, which a float round trip may change
             return bytes(buf[pos:end]), end
         return value, end
 
@@ -391,7 +392,7 @@ def _read_sequence(kind: DataType, buf: bytes, pos: int, depth: int) -> tuple[An
         raise CodecError(f"data nested deeper than {MAX_NESTING} levels",
                          path=(kind.standard_name,), offset=pos, data=buf)
     count, pos = read_length(buf, pos, kind.standard_name)
-    items = []
+    items: list[Data] = []
     append = items.append
     depth += 1
     index = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 import construct
 
@@ -26,21 +26,21 @@ from commshub.codecs.dlms.fields import (
 from commshub.codecs.dlms.xdlms import U8, Apdu, ApduTag
 
 __all__ = [
-    "SecurityHeader",
-    "CipheredContent",
-    "ServiceCipheredApdu",
-    "GeneralGloCiphering",
-    "GeneralDedCiphering",
-    "KeyId",
-    "IdentifiedKey",
-    "WrappedKey",
-    "AgreedKey",
-    "KeyInfo",
-    "GeneralCiphering",
-    "GeneralSigning",
-    "GLO_SERVICE_TAGS",
-    "DED_SERVICE_TAGS",
     "CIPHERED_DECLARATIONS",
+    "DED_SERVICE_TAGS",
+    "GLO_SERVICE_TAGS",
+    "AgreedKey",
+    "CipheredContent",
+    "GeneralCiphering",
+    "GeneralDedCiphering",
+    "GeneralGloCiphering",
+    "GeneralSigning",
+    "IdentifiedKey",
+    "KeyId",
+    "KeyInfo",
+    "SecurityHeader",
+    "ServiceCipheredApdu",
+    "WrappedKey",
 ]
 
 # Service-specific ciphered APDUs with global keys, and the unciphered APDU each protects.
@@ -224,7 +224,7 @@ class AgreedKey:
     key_ciphered_data: bytes
 
 
-KeyInfo = Union[IdentifiedKey, WrappedKey, AgreedKey]
+KeyInfo = IdentifiedKey | WrappedKey | AgreedKey
 
 
 @dataclass(frozen=True, slots=True)

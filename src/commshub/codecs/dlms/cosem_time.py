@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from commshub.errors import CodecError
 
 __all__ = [
+    "CLOCK_STATUS_NOT_SPECIFIED",
+    "DAYLIGHT_SAVINGS_BEGIN",
+    "DAYLIGHT_SAVINGS_END",
+    "DEVIATION_NOT_SPECIFIED",
+    "LAST_DAY_OF_MONTH",
+    "NOT_SPECIFIED",
+    "SECOND_LAST_DAY_OF_MONTH",
+    "YEAR_NOT_SPECIFIED",
     "CosemDate",
     "CosemDateTime",
     "CosemTime",
-    "NOT_SPECIFIED",
-    "YEAR_NOT_SPECIFIED",
-    "DEVIATION_NOT_SPECIFIED",
-    "DAYLIGHT_SAVINGS_END",
-    "DAYLIGHT_SAVINGS_BEGIN",
-    "LAST_DAY_OF_MONTH",
-    "SECOND_LAST_DAY_OF_MONTH",
-    "CLOCK_STATUS_NOT_SPECIFIED",
 ]
 
 # Markers from IEC 62056-6-2 clause 4.1.6.1 (the Blue Book's date and time formats).

@@ -14,7 +14,14 @@ from typing import Any
 from commshub.cli.layers import DecodeOptions, DecodeResult
 from commshub.codecs.common import Node
 from commshub.codecs.dlms.apdu import APDU_TAGS, build_apdu, parse_apdu
-from commshub.codecs.dlms.axdr import BitString, CompactArray, Data, DataType, build_data, parse_data
+from commshub.codecs.dlms.axdr import (
+    BitString,
+    CompactArray,
+    Data,
+    DataType,
+    build_data,
+    parse_data,
+)
 from commshub.codecs.dlms.cosem_time import CosemDate, CosemDateTime, CosemTime
 from commshub.codecs.dlms.hdlc import (
     LLC_REQUEST,
@@ -27,8 +34,15 @@ from commshub.codecs.dlms.hdlc import (
 from commshub.codecs.dlms.xdlms import Apdu
 from commshub.errors import CodecError
 
-__all__ = ["apdu_tree", "data_tree", "hdlc_tree", "decode_dlms", "decode_hdlc", "obis_text",
-           "INTERFACE_CLASSES"]
+__all__ = [
+    "INTERFACE_CLASSES",
+    "apdu_tree",
+    "data_tree",
+    "decode_dlms",
+    "decode_hdlc",
+    "hdlc_tree",
+    "obis_text",
+]
 
 # COSEM interface classes by class id (IEC 62056-6-2), plus the GB "GBCS Extended Data" class.
 INTERFACE_CLASSES: dict[int, str] = {

@@ -19,30 +19,30 @@ from typing import Any
 import construct
 
 from commshub.codecs import common
-from commshub.codecs.dlms.axdr import Data, decode_data, encode_data, read_length, write_length
+from commshub.codecs.dlms.axdr import Data, decode_data, encode_data, write_length
 from commshub.codecs.dlms.cosem_time import CosemDateTime
 from commshub.errors import CodecError
 
 __all__ = [
-    "Block",
-    "Integer",
-    "FixedBytes",
-    "AxdrOctetString",
-    "OptionalDateTime",
-    "AxdrOptional",
     "AxdrDefault",
-    "SequenceOf",
+    "AxdrOctetString",
+    "AxdrOptional",
+    "Block",
+    "Compiled",
     "DataField",
     "EnumField",
-    "TaggedChoice",
+    "FixedBytes",
+    "Integer",
+    "OptionalDateTime",
     "Record",
-    "record",
-    "Compiled",
+    "SequenceOf",
+    "TaggedChoice",
     "parse_with",
+    "record",
 ]
 
 
-class Block(construct.Construct):
+class Block(construct.Construct):  # type: ignore[misc]  # construct ships no type hints
     """A construct whose parse is a plain ``read(io)`` method, shared by both modes.
 
     Subclasses implement ``read`` (raise :class:`construct.ConstructError` subclasses on bad
@@ -500,8 +500,9 @@ def parse_with(compiled: Compiled, data: bytes) -> Any:
     stream = io.BytesIO(data)
     try:
         value = compiled.parse_function()(stream, None)
-        if stream.tell() == len(data):
-            return value
+        complete = stream.tell() == len(data)
     except Exception:  # noqa: BLE001 - compiled code may raise anything; re-parse to explain
-        pass
+        complete = False
+    if complete:
+        return value
     return common.parse(compiled.declaration, data, root=compiled.root)

@@ -23,18 +23,18 @@ from commshub.errors import CodecError, NeedMoreData
 __all__ = [
     "FLAG",
     "FORMAT_TYPE_3",
-    "MAX_FRAME_LENGTH",
     "LLC_REQUEST",
     "LLC_RESPONSE",
+    "MAX_FRAME_LENGTH",
     "FrameKind",
     "HdlcAddress",
     "HdlcFrame",
     "HdlcReader",
     "SegmentAssembler",
-    "split_information",
+    "build_frame",
     "crc16_x25",
     "parse_frame",
-    "build_frame",
+    "split_information",
 ]
 
 FLAG = 0x7E
@@ -69,7 +69,7 @@ def _checksum(data: bytes) -> bytes:
 class FrameKind(IntEnum):
     """Control field commands and responses (IEC 62056-46 clause 6.4.3), P/F bit cleared."""
 
-    I = 0x00  # noqa: E741 - the standard's name for the information frame
+    I = 0x00
     RR = 0x01
     RNR = 0x05
     SNRM = 0x83

@@ -22,11 +22,11 @@ from commshub.errors import CodecError, SecurityError, UnsupportedError
 
 __all__ = [
     "AUTHENTICATION",
-    "ENCRYPTION",
     "BROADCAST_KEY",
     "COMPRESSION",
-    "TAG_LENGTH",
+    "ENCRYPTION",
     "SYSTEM_TITLE_LENGTH",
+    "TAG_LENGTH",
     "protect",
     "unprotect",
 ]
@@ -88,9 +88,9 @@ def protect(plaintext: bytes, *, security_control: int, system_title: bytes,
             ciphertext = encryptor.update(plaintext) + encryptor.finalize()
             protected = ciphertext + encryptor.tag[:TAG_LENGTH]
         else:
-            ctr = Cipher(algorithms.AES(encryption_key), modes.CTR(iv + _FIRST_CTR_BLOCK))
-            encryptor = ctr.encryptor()
-            protected = encryptor.update(plaintext) + encryptor.finalize()
+            keystream = Cipher(algorithms.AES(encryption_key),
+                               modes.CTR(iv + _FIRST_CTR_BLOCK)).encryptor()
+            protected = keystream.update(plaintext) + keystream.finalize()
     else:
         encryptor = Cipher(algorithms.AES(encryption_key), modes.GCM(iv)).encryptor()
         encryptor.authenticate_additional_data(aad + bytes(plaintext))

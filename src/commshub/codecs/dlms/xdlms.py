@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 import construct
 
@@ -32,66 +32,66 @@ from commshub.codecs.dlms.fields import (
 )
 
 __all__ = [
+    "XDLMS_DECLARATIONS",
+    "AccessRequest",
+    "AccessRequestAction",
+    "AccessRequestGet",
+    "AccessRequestGetWithSelection",
+    "AccessRequestSet",
+    "AccessRequestSetWithSelection",
+    "AccessResponse",
+    "AccessResponseAction",
+    "AccessResponseGet",
+    "AccessResponseSet",
+    "ActionRequestNextPblock",
+    "ActionRequestNormal",
+    "ActionRequestWithFirstPblock",
+    "ActionRequestWithList",
+    "ActionRequestWithListAndFirstPblock",
+    "ActionRequestWithPblock",
+    "ActionResponseNextPblock",
+    "ActionResponseNormal",
+    "ActionResponseWithList",
+    "ActionResponseWithOptionalData",
+    "ActionResponseWithPblock",
+    "ActionResult",
     "Apdu",
     "ApduTag",
-    "DataAccessResult",
-    "ActionResult",
-    "StateError",
-    "ServiceError",
-    "ConfirmedServiceErrorService",
-    "ServiceErrorType",
     "AttributeDescriptor",
-    "MethodDescriptor",
-    "SelectiveAccess",
     "AttributeWithSelection",
+    "ConfirmedServiceError",
+    "ConfirmedServiceErrorService",
+    "DataAccessResult",
     "DataBlockG",
     "DataBlockSA",
-    "ActionResponseWithOptionalData",
-    "GetRequestNormal",
+    "DataNotification",
+    "EventNotificationRequest",
+    "ExceptionResponse",
+    "GeneralBlockTransfer",
+    "GetDataResult",
     "GetRequestNext",
+    "GetRequestNormal",
     "GetRequestWithList",
     "GetResponseNormal",
     "GetResponseWithDatablock",
     "GetResponseWithList",
+    "InitiateRequest",
+    "InitiateResponse",
+    "MethodDescriptor",
+    "SelectiveAccess",
+    "ServiceError",
+    "ServiceErrorType",
     "SetRequestNormal",
-    "SetRequestWithFirstDatablock",
     "SetRequestWithDatablock",
+    "SetRequestWithFirstDatablock",
     "SetRequestWithList",
     "SetRequestWithListAndFirstDatablock",
-    "SetResponseNormal",
     "SetResponseDatablock",
     "SetResponseLastDatablock",
     "SetResponseLastDatablockWithList",
+    "SetResponseNormal",
     "SetResponseWithList",
-    "ActionRequestNormal",
-    "ActionRequestNextPblock",
-    "ActionRequestWithList",
-    "ActionRequestWithFirstPblock",
-    "ActionRequestWithListAndFirstPblock",
-    "ActionRequestWithPblock",
-    "ActionResponseNormal",
-    "ActionResponseWithPblock",
-    "ActionResponseWithList",
-    "ActionResponseNextPblock",
-    "EventNotificationRequest",
-    "DataNotification",
-    "ExceptionResponse",
-    "ConfirmedServiceError",
-    "InitiateRequest",
-    "InitiateResponse",
-    "GeneralBlockTransfer",
-    "AccessRequestGet",
-    "AccessRequestSet",
-    "AccessRequestAction",
-    "AccessRequestGetWithSelection",
-    "AccessRequestSetWithSelection",
-    "AccessRequest",
-    "AccessResponseGet",
-    "AccessResponseSet",
-    "AccessResponseAction",
-    "AccessResponse",
-    "GetDataResult",
-    "XDLMS_DECLARATIONS",
+    "StateError",
 ]
 
 
@@ -252,7 +252,7 @@ class Apdu:
 
 
 # Get-Data-Result ::= CHOICE { data [0] Data, data-access-result [1] Data-Access-Result }
-GetDataResult = Union[Data, DataAccessResult, int]
+GetDataResult = Data | DataAccessResult | int
 
 
 @dataclass(frozen=True, slots=True)
@@ -631,8 +631,8 @@ class AccessRequestSetWithSelection:
     access_selection: SelectiveAccess
 
 
-AccessRequestSpecification = Union[AccessRequestGet, AccessRequestSet, AccessRequestAction,
-                                   AccessRequestGetWithSelection, AccessRequestSetWithSelection]
+AccessRequestSpecification = (AccessRequestGet | AccessRequestSet | AccessRequestAction
+                              | AccessRequestGetWithSelection | AccessRequestSetWithSelection)
 
 
 @dataclass(frozen=True, slots=True)
@@ -665,7 +665,7 @@ class AccessResponseAction:
     result: ActionResult | int
 
 
-AccessResponseSpecification = Union[AccessResponseGet, AccessResponseSet, AccessResponseAction]
+AccessResponseSpecification = AccessResponseGet | AccessResponseSet | AccessResponseAction
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from commshub.codecs.dlms.acse import Aare, Aarq, AuthenticationValue, ResultSourceDiagnostic, Rlre, Rlrq
+from commshub.codecs.dlms import xdlms as x
+from commshub.codecs.dlms.acse import (
+    Aare,
+    Aarq,
+    AuthenticationValue,
+    ResultSourceDiagnostic,
+    Rlre,
+    Rlrq,
+)
 from commshub.codecs.dlms.axdr import BitString, CompactArray, Data, DataType, TypeDescription
 from commshub.codecs.dlms.ciphered import (
     DED_SERVICE_TAGS,
@@ -28,26 +36,25 @@ from commshub.codecs.dlms.ciphered import (
 )
 from commshub.codecs.dlms.cosem_time import CosemDate, CosemDateTime, CosemTime
 from commshub.codecs.dlms.hdlc import HdlcAddress, HdlcFrame
-from commshub.codecs.dlms import xdlms as x
 
 __all__ = [
+    "acse_apdus",
+    "attribute_descriptors",
+    "bit_strings",
+    "ciphered_apdus",
+    "ciphered_contents",
+    "compact_arrays",
+    "cosem_date_times",
     "cosem_dates",
     "cosem_times",
-    "cosem_date_times",
-    "bit_strings",
-    "type_descriptions",
-    "compact_arrays",
-    "dlms_scalars",
-    "dlms_data",
-    "attribute_descriptors",
-    "method_descriptors",
-    "xdlms_apdus",
-    "ciphered_contents",
-    "ciphered_apdus",
-    "acse_apdus",
     "dlms_apdus",
+    "dlms_data",
+    "dlms_scalars",
     "hdlc_addresses",
     "hdlc_frames",
+    "method_descriptors",
+    "type_descriptions",
+    "xdlms_apdus",
 ]
 
 _OCTET = st.integers(0, 0xFF)
@@ -89,8 +96,8 @@ def _nan_octets(size: int) -> st.SearchStrategy[bytes]:
 
 
 def _float_values(size: int) -> st.SearchStrategy[Any]:
-    width = 32 if size == 4 else 64
-    return st.one_of(st.floats(width=width, allow_nan=False), _nan_octets(size))
+    floats = st.floats(width=32, allow_nan=False) if size == 4 else st.floats(allow_nan=False)
+    return st.one_of(floats, _nan_octets(size))
 
 
 # Value strategies for every type without children, by type.
@@ -120,10 +127,13 @@ _SCALAR_VALUES: dict[DataType, st.SearchStrategy[Any]] = {
 }
 
 
+def _tagged(kind: DataType, values: st.SearchStrategy[Any]) -> st.SearchStrategy[Data]:
+    return values.map(lambda value: Data(kind, value))
+
+
 def dlms_scalars() -> st.SearchStrategy[Data]:
     """Data of every type that has no children."""
-    return st.one_of([values.map(lambda value, kind=kind: Data(kind, value))
-                      for kind, values in _SCALAR_VALUES.items()])
+    return st.one_of([_tagged(kind, values) for kind, values in _SCALAR_VALUES.items()])
 
 
 def type_descriptions(max_depth: int = 2) -> st.SearchStrategy[TypeDescription]:
