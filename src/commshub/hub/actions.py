@@ -178,6 +178,15 @@ class JoinDecision(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class SendTimeRequest(Action):
+    """Send a time request to the CSP's time service: ``source`` "ntp" is an NTP client packet
+    for its NTP server (UDP), "signed_time" a request to its signed time endpoint."""
+
+    source: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class StartTimer(Action):
     """Deliver ``TimerExpired(name=name)`` at ``deadline`` (UTC seconds); restarting replaces it."""
 

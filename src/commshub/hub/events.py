@@ -8,6 +8,7 @@ The hub has no clock of its own: it reads the time from the events and asks for 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = [
     "ActivationConfirmed",
@@ -182,3 +183,16 @@ class ClockAdjusted(Event):
 
     offset: int
     synchronised: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeResponseReceived(Event):
+    """A datagram from the CSP's time service: an NTP response or a signed time message.
+
+    ``monotonic`` is the driver's clock at arrival to the sub-second (for the round trip),
+    when it has one; ``at`` is used otherwise.
+    """
+
+    source: Literal["ntp", "signed_time"]
+    data: bytes
+    monotonic: float | None = None

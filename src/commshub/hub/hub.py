@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from commshub.errors import LocalProtocolError
 from commshub.hub import events as ev
+from commshub.hub import timesync
 from commshub.hub.actions import (
     Action,
     ActivationRequest,
@@ -91,9 +92,12 @@ def handles_timer(prefix: str) -> Callable[[Callable[[Hub, str], None]], Callabl
 class Hub:
     """One Communications Hub (CHF and GPF); see the module docstring for the driver contract."""
 
-    def __init__(self, state: HubState, written: Image) -> None:
+    def __init__(
+        self, state: HubState, written: Image, time_sync: timesync.TimeSyncSettings | None = None,
+    ) -> None:
         self.state = state
         self.gbcs = GbcsIo(state.identity)
+        self.time_client = timesync.TimeClient(time_sync) if time_sync is not None else None
         self._tracker = RecordTracker(written)
         self._actions: list[Action] = []
         self._after_response: list[Callable[[], None]] = []
@@ -101,19 +105,28 @@ class Hub:
     # --- construction --------------------------------------------------------------------
 
     @classmethod
-    def create(cls, identity: HubIdentity, settings: HubSettings | None = None) -> Hub:
-        """A new hub, as it leaves the factory; its first PersistState writes everything."""
+    def create(
+        cls, identity: HubIdentity, settings: HubSettings | None = None, *,
+        time_sync: timesync.TimeSyncSettings | None = None,
+    ) -> Hub:
+        """A new hub, as it leaves the factory; its first PersistState writes everything.
+
+        With ``time_sync`` the hub runs the time client against the CSP's time service.
+        """
         state = HubState(identity, settings or HubSettings())
         state.touch_all()
-        return cls(state, {})
+        return cls(state, {}, time_sync)
 
     @classmethod
-    def restore(cls, image: Mapping[str, Mapping[str, bytes]]) -> Hub:
+    def restore(
+        cls, image: Mapping[str, Mapping[str, bytes]], *,
+        time_sync: timesync.TimeSyncSettings | None = None,
+    ) -> Hub:
         """A hub rebuilt from what its non-volatile memory holds (``Nvm.load()``)."""
         if "identity" not in image or "settings" not in image:
             raise LocalProtocolError("cannot restore a hub: the NVM image has no identity or settings")
         written = {table: dict(records) for table, records in image.items()}
-        return cls(HubState.from_image(image), written)
+        return cls(HubState.from_image(image), written, time_sync)
 
     # --- public view ---------------------------------------------------------------------
 
@@ -278,6 +291,7 @@ def _on_started(hub: Hub, event: ev.Started) -> None:
     for name, deadline in sorted(state.timers.items()):
         hub.emit(StartTimer(name, deadline))
     LOGGER.info("hub %s started (%s, %s)", hub.id, state.lifecycle.state.value, state.power.state.value)
+    clock.start(hub, event)
     _reconcile_power(hub, event)
     if state.wan_link is WanLinkState.UP and state.lifecycle.state is LifecycleState.AWAITING_COVERAGE:
         _coverage_arrived(hub, "Started", None)
@@ -385,6 +399,8 @@ def _on_wan_link(hub: Hub, event: ev.WanLinkChanged) -> None:
     state.wan_link = hub.move(Component.WAN_LINK, state.wan_link, trigger, "WanLinkChanged")
     if event.up and state.lifecycle.state is LifecycleState.AWAITING_COVERAGE:
         _coverage_arrived(hub, "WanLinkChanged", event.signal)
+    if event.up:
+        clock.sync_requested(hub, event.at)
 
 
 @handles(ev.Installed)
@@ -484,4 +500,5 @@ def _on_clock_adjusted(hub: Hub, event: ev.ClockAdjusted) -> None:
 
 
 # The feature modules register their handlers when imported.
+from commshub.hub import clock
 from commshub.hub import commands as _commands  # noqa: F401

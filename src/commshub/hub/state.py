@@ -33,8 +33,9 @@ __all__ = [
     "Power",
 ]
 
-# Timers that a power cut forgets; every other timer is kept in NVM and re-armed on Started.
-VOLATILE_TIMERS = ("join_window",)
+# Timers (by name prefix) that a power cut forgets; every other timer is kept in NVM and
+# re-armed on Started.
+VOLATILE_TIMERS = ("join_window", "time:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +265,7 @@ NVM_TABLES: Mapping[str, tuple[Callable[[HubState], Records], Callable[[HubState
     "timers": (
         lambda s: {
             name: str(deadline).encode() for name, deadline in s.timers.items()
-            if name not in VOLATILE_TIMERS
+            if not name.startswith(VOLATILE_TIMERS)
         },
         _load_timers,
     ),
