@@ -39,7 +39,7 @@ from commshub.codecs.zigbee.zcl.clusters.ota import OTA_UPGRADE_ID
 from commshub.codecs.zigbee.zcl.clusters.tunneling import TUNNELING_ID
 from commshub.devices import gbcs_endpoint, han
 from commshub.devices.cosem.model import CosemModel
-from commshub.devices.cosem.server import ClockSet, EventRaised, ServerContext, serve
+from commshub.devices.cosem.server import ClockSet, EventRaised, FaultKey, ServerContext, serve
 from commshub.devices.esme_objects import (
     EVENT_LOG,
     FIRMWARE_VERSION,
@@ -110,6 +110,7 @@ ALERT_OUTAGE_RESTORED_LONG = 0x8F36  # Supply Outage Restored - Outage >= 3 minu
 ALERT_SUPPLY_INTERRUPTED = 0x8F57  # Supply interrupted (power event log)
 ALERT_ACTIVATION_SUCCESS = 0x8F66  # future-dated firmware activation succeeded
 ALERT_ACTIVATION_FAILURE = 0x8F67  # future-dated firmware activation failed
+EVENT_CH_CONNECTED = 0x81A2  # CH Connected to ESME
 # GBCS names the long outage ">= 3 minutes" (alert 0x8F36), seconds.
 LONG_OUTAGE = 180
 # ActivateFirmwareCommand executionDateTime that cancels a pending activation (the RTDS CS06
@@ -170,11 +171,12 @@ class EsmeState:
 
 
 class Esme:
-    """One virtual ESME. ``faults`` injects DLMS failures: (class id, logical name, attribute
-    or method id) -> result code, for test benches that need a failing meter."""
+    """One virtual ESME. ``faults`` injects DLMS failures, (member kind, class id, logical name,
+    attribute or method id) -> result code, for test benches that need a failing meter;
+    ``held_image`` starts the meter with a verified image waiting for CS06."""
 
     def __init__(self, identity: DeviceIdentity, *, hub: bytes, settings: EsmeSettings | None = None,
-                 now: int, faults: Mapping[tuple[int, bytes, int], int] | None = None,
+                 now: int, faults: Mapping[FaultKey, int] | None = None,
                  held_image: HeldImage | None = None) -> None:
         self.identity = identity
         self.settings = settings or EsmeSettings()
@@ -198,6 +200,10 @@ class Esme:
     @property
     def name(self) -> str:
         return self.identity.name
+
+    @property
+    def entity_id(self) -> bytes:
+        return self.identity.entity_id
 
     @property
     def ota_config(self) -> OtaConfig:
@@ -227,6 +233,12 @@ class Esme:
         run.flush()
         self.state = run.state
         return run.actions
+
+    @staticmethod
+    def supports(message_code: int, content: bytes) -> bool:
+        """Tell whether the meter emulates a use case: DLMS access-requests, and CS06."""
+        kind = payload_kind(content)
+        return kind is PayloadKind.DLMS or (kind is PayloadKind.ASN1 and message_code == CS06_MESSAGE_CODE)
 
     def device_time(self, at: int) -> int:
         """Return the meter's clock (UTC seconds since 1970) at driver time ``at``."""
@@ -276,7 +288,11 @@ class _Run:
         self.update(han=state)
         self.actions.extend(actions)
         if accepted:
+            self.log(SECURITY_LOG, EventCode.DEVICE_JOINING_SUCCEEDED)
+            self.log(EVENT_LOG, EVENT_CH_CONNECTED)
             self.actions.append(StartTimer(OTA_QUERY_TIMER, self.at + self.meter.settings.ota_query_interval))
+        else:
+            self.log(SECURITY_LOG, EventCode.DEVICE_JOINING_FAILED)
 
     def han_frame(self, event: HanFrameReceived) -> None:
         if event.cluster == TUNNELING_ID:
@@ -360,13 +376,12 @@ class _Run:
         return counter
 
     def execute(self, frame: GbcsFrame) -> bytes:
-        kind = payload_kind(frame.content)
-        if kind is PayloadKind.DLMS:
+        if not Esme.supports(frame.message_code, frame.content):
+            raise _Refused(f"use case 0x{frame.message_code:04X} with a "
+                           f"{payload_kind(frame.content).value} payload is not emulated by the ESME")
+        if payload_kind(frame.content) is PayloadKind.DLMS:
             return self.dlms(frame)
-        if kind is PayloadKind.ASN1 and frame.message_code == CS06_MESSAGE_CODE:
-            return self.activate_firmware(frame)
-        raise _Refused(f"use case 0x{frame.message_code:04X} with a {kind.value} payload is not "
-                       f"emulated by the ESME")
+        return self.activate_firmware(frame)
 
     def dlms(self, frame: GbcsFrame) -> bytes:
         request = parse_apdu(frame.content)

@@ -131,7 +131,9 @@ class ProfileSpec:
     """A profile generic of the meter: entry type, capture period (seconds) and depth.
 
     ``twin_entry`` replaces ``entry`` on a twin-element meter; ``codes`` are the event codes a
-    synthetic log entry draws from (GBCS alert and event code table).
+    synthetic log entry draws from (GBCS alert and event code table). An event log (one with
+    codes) holds synthetic history up to the meter's start and then only the events the meter
+    records; a periodic profile goes on capturing readings while the meter runs.
     """
 
     logical_name: str
@@ -209,7 +211,7 @@ def esme_model(*, history_start: int, history_end: int, twin: bool = False) -> C
     profiles = []
     for spec in PROFILES:
         entry = spec.twin_entry if twin and spec.twin_entry is not None else spec.entry
-        history = History(spec.period, history_start, history_end, spec.codes)
+        history = History(spec.period, history_start, history_end if spec.codes else None, spec.codes)
         buffer = Buffer(entry, spec.capacity, history=history, seed=obis(spec.logical_name))
         profiles.append(CosemObject(7, obis(spec.logical_name), {4: _u32(spec.period)}, buffer))
     return CosemModel.of([*esme_objects(twin=twin), *profiles])

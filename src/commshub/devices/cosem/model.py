@@ -55,12 +55,13 @@ def obis(text: str) -> bytes:
 @dataclass(frozen=True, slots=True)
 class History:
     """Synthetic entries captured every ``period`` seconds from ``start`` up to, not
-    including, ``end`` (seconds since 2000). ``codes`` are the values of an event log's
-    event-code column, used in turn; an empty tuple leaves that column synthetic."""
+    including, ``end`` (seconds since 2000); ``end`` None means the capture goes on while the
+    device runs, up to the time of the read. ``codes`` are the values of an event log's
+    event-code column, drawn in turn; an empty tuple leaves that column synthetic."""
 
     period: int
     start: int
-    end: int
+    end: int | None
     codes: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
@@ -74,7 +75,7 @@ class History:
             return
         index = -(-(low - self.start) // self.period)
         moment = self.start + index * self.period
-        while moment <= last and moment < self.end:
+        while moment <= last and (self.end is None or moment < self.end):
             yield moment
             moment += self.period
 
@@ -145,10 +146,14 @@ class Buffer:
         """Return an empty buffer (profile generic method 1, reset)."""
         return replace(self, entries=(), history=None)
 
-    def select(self, first: int | None = None, last: int | None = None) -> tuple[Data, ...]:
-        """Return the entries captured within [first, last] (seconds since 2000), oldest first."""
+    def select(self, first: int | None = None, last: int | None = None, *,
+               now: int | None = None) -> tuple[Data, ...]:
+        """Return the entries captured within [first, last] and up to ``now`` (all seconds
+        since 2000), oldest first, at most ``capacity`` of them."""
         low = 0 if first is None else first
         high = (1 << 32) - 1 if last is None else last
+        if now is not None:
+            high = min(high, now)
         found: list[Data] = []
         if self.history is not None:
             for moment in self.history.times(low, high):
@@ -160,8 +165,8 @@ class Buffer:
                 found.append(entry)
         return tuple(found[-self.capacity:])
 
-    def entries_in_use(self) -> int:
-        return len(self.select())
+    def entries_in_use(self, now: int | None = None) -> int:
+        return len(self.select(now=now))
 
     def as_data(self, entries: Iterable[Data]) -> Data:
         """Encode entries as GBCS meters return a buffer: a compact-array."""

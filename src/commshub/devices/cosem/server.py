@@ -13,6 +13,7 @@ side effects that live outside the object model: its clock, its logs and its loa
 from __future__ import annotations
 
 import datetime
+import enum
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -121,6 +122,17 @@ class SupplySwitched:
 
 Note = ClockSet | EventRaised | SupplySwitched
 
+
+class Member(enum.Enum):
+    """Which kind of object member a request names."""
+
+    ATTRIBUTE = "attribute"
+    METHOD = "method"
+
+
+# (member kind, class id, logical name, attribute or method id)
+FaultKey = tuple[Member, int, bytes, int]
+
 # Encrypts a Data Protection plaintext: (values, the request's protection parameters) ->
 # the response data (protection parameters and the protected octet-string).
 Protector = Callable[[Data, Data], Data]
@@ -132,14 +144,14 @@ class ServerContext:
 
     ``utc`` is the device clock (seconds since 1970), ``reference_utc`` the time the device
     synchronises to (the hub's Time cluster) or None when it has none. ``faults`` injects
-    failures: a (class id, logical name, attribute or method id) found there answers with
-    that result instead of running.
+    failures: an attribute or method found there answers with that result code instead of
+    running.
     """
 
     utc: int
     reference_utc: int | None = None
     protect: Protector | None = None
-    faults: Mapping[tuple[int, bytes, int], int] = field(default_factory=dict)
+    faults: Mapping[FaultKey, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -204,15 +216,16 @@ def read_attribute(item: CosemObject, attribute_id: int, context: ServerContext,
     if item.class_id == CLASS_DATA and item.logical_name == UTC_TIME_OBJECT and attribute_id == 2:
         return DataAccessResult.SUCCESS, Data(DataType.DOUBLE_LONG_UNSIGNED, context.utc - ZIGBEE_EPOCH)
     if item.buffer is not None:
+        now = context.utc - ZIGBEE_EPOCH
         if attribute_id == 2:
             if selection is None:
-                return DataAccessResult.SUCCESS, item.buffer.as_data(item.buffer.select())
+                return DataAccessResult.SUCCESS, item.buffer.as_data(item.buffer.select(now=now))
             bounds = _profile_range(selection)
             if bounds is None:
                 return DataAccessResult.OTHER_REASON, _NULL
-            return DataAccessResult.SUCCESS, item.buffer.as_data(item.buffer.select(*bounds))
+            return DataAccessResult.SUCCESS, item.buffer.as_data(item.buffer.select(*bounds, now=now))
         if attribute_id == 7:
-            return DataAccessResult.SUCCESS, Data(DataType.DOUBLE_LONG_UNSIGNED, item.buffer.entries_in_use())
+            return DataAccessResult.SUCCESS, Data(DataType.DOUBLE_LONG_UNSIGNED, item.buffer.entries_in_use(now))
         if attribute_id == 8:
             return DataAccessResult.SUCCESS, Data(DataType.DOUBLE_LONG_UNSIGNED, item.buffer.capacity)
     if selection is not None:
@@ -221,6 +234,11 @@ def read_attribute(item: CosemObject, attribute_id: int, context: ServerContext,
     if value is None:
         return DataAccessResult.OBJECT_UNAVAILABLE, _NULL
     return DataAccessResult.SUCCESS, value
+
+
+# Classes whose value attributes are a CHOICE of any type: Data (IEC 62056-6-2 4.3.1) and the
+# GBCS Extended Data class 9000 (value, passive value).
+_ANY_TYPE_CLASSES = frozenset({CLASS_DATA, 9000})
 
 
 def _same_shape(old: Data, new: Data) -> bool:
@@ -241,7 +259,7 @@ def _write_attribute(item: CosemObject, attribute_id: int,
     current = item.attributes.get(attribute_id)
     if current is None:
         return DataAccessResult.OBJECT_UNAVAILABLE, item
-    if not _same_shape(current, value):
+    if item.class_id not in _ANY_TYPE_CLASSES and not _same_shape(current, value):
         return DataAccessResult.TYPE_UNMATCHED, item
     return DataAccessResult.SUCCESS, item.with_attribute(attribute_id, value)
 
@@ -410,8 +428,8 @@ METHODS: dict[tuple[int, int], _Method] = {
 
 # --- the access service ----------------------------------------------------------------------
 
-def _fault(context: ServerContext, class_id: int, logical_name: bytes, member: int) -> int | None:
-    return context.faults.get((class_id, bytes(logical_name), member))
+def _fault(context: ServerContext, kind: Member, class_id: int, logical_name: bytes, member: int) -> int | None:
+    return context.faults.get((kind, class_id, bytes(logical_name), member))
 
 
 def _apply_notes(model: CosemModel, notes: tuple[Note, ...]) -> CosemModel:
@@ -435,7 +453,7 @@ def serve(model: CosemModel, request: AccessRequest, context: ServerContext) -> 
         if isinstance(spec, (AccessRequestGet, AccessRequestGetWithSelection)):
             descriptor = spec.attribute
             selection = spec.access_selection if isinstance(spec, AccessRequestGetWithSelection) else None
-            fault = _fault(context, descriptor.class_id, descriptor.instance_id, descriptor.attribute_id)
+            fault = _fault(context, Member.ATTRIBUTE, descriptor.class_id, descriptor.instance_id, descriptor.attribute_id)
             target = model.find(descriptor.class_id, descriptor.instance_id)
             if fault is not None:
                 result, value = DataAccessResult(fault), _NULL
@@ -447,7 +465,7 @@ def serve(model: CosemModel, request: AccessRequest, context: ServerContext) -> 
             results.append(AccessResponseGet(result))
         elif isinstance(spec, (AccessRequestSet, AccessRequestSetWithSelection)):
             descriptor = spec.attribute
-            fault = _fault(context, descriptor.class_id, descriptor.instance_id, descriptor.attribute_id)
+            fault = _fault(context, Member.ATTRIBUTE, descriptor.class_id, descriptor.instance_id, descriptor.attribute_id)
             target = model.find(descriptor.class_id, descriptor.instance_id)
             if fault is not None:
                 set_result = DataAccessResult(fault)
@@ -462,7 +480,7 @@ def serve(model: CosemModel, request: AccessRequest, context: ServerContext) -> 
             results.append(AccessResponseSet(set_result))
         elif isinstance(spec, AccessRequestAction):
             method = spec.method
-            fault = _fault(context, method.class_id, method.instance_id, method.method_id)
+            fault = _fault(context, Member.METHOD, method.class_id, method.instance_id, method.method_id)
             target = model.find(method.class_id, method.instance_id)
             handler = METHODS.get((method.class_id, method.method_id))
             if fault is not None:

@@ -1,0 +1,440 @@
+"""Replay reference commands against an emulated hub and its virtual devices.
+
+For each :class:`~commshub.replay.corpus.ReplayCase` whose command goes to a function the
+emulator has (CHF, GPF, ESME or GSME), the runner:
+
+1. builds a fresh emulated site: a hub installed and active, with the virtual meters added to
+   its device log by CCS01 commands and joined with their install codes;
+2. re-addresses the command to the emulated device (business recipient, and the same EUI-64
+   wherever the payload names it), signs it again with the originator's key when it was
+   signed and MACs it again with the Access Control Broker's key, all from the RTDS key store;
+3. hands it to the hub over the SMWAN and runs the site on its virtual clock until the
+   response leaves the hub (a sleepy gas meter answers only when it next polls);
+4. compares the response with the reference RESPONSE (:mod:`commshub.replay.compare`).
+
+A site is set up from 2014-12-31 00:00:00 UTC and receives the command at 2015-01-01
+00:00:00 UTC, the date of the reference responses, so that date windows in the commands (clock
+validity intervals, log ranges) mean what they meant there. The day between gives the site a
+history for the log reads to return: the meters join, the ESME sees a one-minute supply
+interruption, and one command reaches the hub with a corrupted MAC.
+
+Some variants need a precondition that the command does not carry; :func:`scenario_for`
+derives each from the variant's name and says so in its docstring. ERROR variants whose
+reference device was made to fail (a hardware fault or another reason in a DLMS result) are
+replayed twice: as they are, and with the same faults injected into the virtual meter; they
+are reported as unsupported, with what the second run showed.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from commshub.codecs.dlms import build_apdu, parse_apdu
+from commshub.codecs.dlms.axdr import Data, DataType
+from commshub.codecs.dlms.xdlms import (
+    AccessRequest,
+    AccessRequestAction,
+    AccessRequestSet,
+    AccessResponse,
+    AttributeDescriptor,
+    DataAccessResult,
+    MethodDescriptor,
+)
+from commshub.codecs.gbcs import crypto
+from commshub.codecs.gbcs.asn1 import decode_asn1
+from commshub.codecs.gbcs.frame import GbcsFrame, parse_frame
+from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage
+from commshub.codecs.gbcs.tables import HAN_ONLY_MESSAGE_CODES, Cra
+from commshub.devices import events as dev
+from commshub.devices.cosem.server import FaultKey, Member
+from commshub.devices.esme import CS06_MESSAGE_CODE, Esme, EsmeSettings
+from commshub.devices.identity import DeviceIdentity
+from commshub.devices.network import Device, VirtualHan
+from commshub.devices.ota_client import HeldImage
+from commshub.errors import CommshubError
+from commshub.hub import events as hub_events
+from commshub.hub.actions import SendWan, WanKind
+from commshub.hub.commands import USE_CASES, Function
+from commshub.hub.gbcs_io import generate_identity, invoke_id_for
+from commshub.hub.hub import Hub
+from commshub.hub.settings import HubIdentity, HubSettings, Role
+from commshub.replay.compare import Difference, first_difference, frame_tree
+from commshub.replay.corpus import Corpus, ReplayCase
+
+__all__ = [
+    "EMULATED_IDS",
+    "REMOTE_PARTIES",
+    "RTDS_IDS",
+    "CaseResult",
+    "Outcome",
+    "Replayer",
+    "Target",
+]
+
+LOGGER = logging.getLogger(__name__)
+
+# The RTDS's device identities and the remote parties with their roles (RTDS README and the
+# DCC Boxed test PKI role numbers).
+RTDS_IDS: Mapping[str, bytes] = {
+    "ESME": bytes.fromhex("00DB1234567890A0"),
+    "GSME": bytes.fromhex("00DB1234567890A1"),
+    "CHF": bytes.fromhex("00DB1234567890A2"),
+    "GPF": bytes.fromhex("00DB1234567890A3"),
+}
+# The emulated site's identities: locally administered EUI-64s (bit 0x02 of the first octet)
+# that keep the RTDS device's last two octets, so that a re-addressed frame reads like its
+# original.
+EMULATED_IDS: Mapping[str, bytes] = {
+    name: bytes.fromhex("02C0FFEE0000") + eui[-2:] for name, eui in RTDS_IDS.items()
+}
+ACB = bytes.fromhex("90B3D51F30000002")
+SUPPLIER = bytes.fromhex("90B3D51F30010000")
+NETWORK_OPERATOR = bytes.fromhex("90B3D51F30020000")
+REMOTE_PARTIES: Mapping[bytes, Role] = {
+    bytes.fromhex("90B3D51F30000001"): Role.RECOVERY,
+    ACB: Role.ACCESS_CONTROL_BROKER,
+    bytes.fromhex("90B3D51F30000004"): Role.OTHER,
+    bytes.fromhex("90B3D51F30000007"): Role.OTHER,
+    SUPPLIER: Role.SUPPLIER,
+    bytes.fromhex("90B3D51F30010008"): Role.TRANSITIONAL_COS,
+    NETWORK_OPERATOR: Role.NETWORK_OPERATOR,
+    bytes.fromhex("90B3D51F30030000"): Role.OTHER,
+}
+# 2015-01-01 00:00:00 UTC, the date-time of the RTDS responses, in seconds since 1970.
+COMMAND_TIME = 1_420_070_400
+# The site is set up a day earlier (seconds since 1970).
+SITE_START = COMMAND_TIME - 86_400
+# How long a replay waits on the virtual clock for a response (a sleepy meter polls within it).
+RESPONSE_WAIT = 2 * 86_400
+# CHF device log (class 104, 0-0:30.3.0.255) members used to add the meters (GBCS CCS01).
+_DEVICE_LOG = bytes.fromhex("00001E0300FF")
+_CCS01 = 0x0001
+_DLMS_DEVICE_TYPE = {"ESME": 0, "GSME": 1}
+_JOIN_TIMEOUT = 3600  # seconds the CHF keeps joining open while the site is set up
+SUPPLY_INTERRUPTION_AT = 600  # seconds after the meters joined
+SUPPLY_INTERRUPTION = 60  # seconds
+_TAMPERED_COUNTER = 100  # ACB counter of the set-up command whose MAC is corrupted
+
+
+class Outcome(str, enum.Enum):
+    MATCH = "match"
+    DIFFER = "differ"
+    UNSUPPORTED = "unsupported"
+
+
+class Target(str, enum.Enum):
+    """Which emulated function a command goes to."""
+
+    ESME = "ESME"
+    GSME = "GSME"
+    CHF = "CHF"
+    GPF = "GPF"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The verdict on one replayed command."""
+
+    use_case: str
+    folder: str
+    outcome: Outcome
+    detail: str
+    target: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"use_case": self.use_case, "folder": self.folder, "outcome": self.outcome.value,
+                "detail": self.detail}
+
+
+@dataclass
+class _Site:
+    """One emulated site: the network, the identities in it and the keys that talk to it."""
+
+    network: VirtualHan
+    identities: dict[str, bytes]
+    keys: KeyStore
+
+
+class _Unsupported(Exception):
+    """The case cannot be replayed; the message says why."""
+
+
+@dataclass
+class Replayer:
+    """Replays the cases of a corpus; keys are generated once and shared by every site."""
+
+    corpus: Corpus
+    rtds_keys: KeyStore = field(init=False)
+    hub_identity: HubIdentity = field(init=False)
+    device_identities: dict[str, DeviceIdentity] = field(init=False)
+    keys: KeyStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rtds_keys = KeyStore.load(self.corpus.keystore)
+        parties = {eui: role for eui, role in REMOTE_PARTIES.items()
+                   if self.rtds_keys.public_key(eui, KeyUsage.KEY_AGREEMENT) is not None
+                   or self.rtds_keys.public_key(eui, KeyUsage.DIGITAL_SIGNATURE) is not None}
+        self.hub_identity, hub_keys = generate_identity(
+            EMULATED_IDS["CHF"], EMULATED_IDS["GPF"], parties, remote_keys=self.rtds_keys)
+        self.device_identities = {
+            name: DeviceIdentity.generate(EMULATED_IDS[name], remote_keys=self.rtds_keys, roles=parties)
+            for name in ("ESME",)
+        }
+        keys = self.rtds_keys.merged(hub_keys)
+        for identity in self.device_identities.values():
+            keys = keys.merged(identity.public_keys())
+        self.keys = keys
+
+    # --- one case --------------------------------------------------------------------------
+
+    def run_case(self, case: ReplayCase) -> CaseResult:
+        """Replay one case; never raises for bad reference data, it reports it."""
+        try:
+            return self._run(case)
+        except _Unsupported as why:
+            return CaseResult(case.use_case, case.folder, Outcome.UNSUPPORTED, str(why))
+
+    def run(self, cases: Iterable[ReplayCase] | None = None,
+            progress: Callable[[CaseResult], None] | None = None) -> list[CaseResult]:
+        """Replay every case of the corpus (or ``cases``) in order."""
+        results = []
+        for case in self.corpus.cases() if cases is None else cases:
+            result = self.run_case(case)
+            results.append(result)
+            if progress is not None:
+                progress(result)
+        return results
+
+    def _run(self, case: ReplayCase) -> CaseResult:
+        if case.response is None:
+            raise _Unsupported("no reference RESPONSE for this command")
+        try:
+            command = parse_frame(case.command)
+        except CommshubError as exc:
+            raise _Unsupported(f"the reference command does not decode: {exc}") from None
+        target = self._target(command)
+        self._check_supported(command, target)
+        scenario = scenario_for(case, command, target)
+
+        def result(outcome: Outcome, detail: str) -> CaseResult:
+            return CaseResult(case.use_case, case.folder, outcome, detail, target.value)
+
+        difference = self._exchange(command, target, scenario, case.response)
+        if difference is None:
+            return result(Outcome.MATCH, "")
+        faults = _reference_faults(command, case.response) if "_ERROR" in case.use_case else {}
+        if not faults:
+            return result(Outcome.DIFFER, str(difference))
+        failures = ", ".join(f"request {index + 1} {_result_name(code)}" for index, code in sorted(faults.values()))
+        if target is not Target.ESME:
+            return result(Outcome.UNSUPPORTED, f"the reference {target.value} was made to fail ({failures}); "
+                                               f"the emulated hub has no fault injection")
+        injected = replace(scenario, faults={key: code for key, (_, code) in faults.items()})
+        again = self._exchange(command, target, injected, case.response)
+        if again is not None:
+            return result(Outcome.DIFFER, f"with the reference's faults injected ({failures}): {again}")
+        return result(Outcome.UNSUPPORTED, f"the reference ESME was made to fail ({failures}); with "
+                                           f"those faults injected the response matches")
+
+    def _exchange(self, command: GbcsFrame, target: Target, scenario: Scenario,
+                  reference: bytes) -> Difference | None:
+        """Run the command on a fresh site; return the first difference from ``reference``."""
+        site = self._site(scenario)
+        network = site.network
+        data = self._readdress(command, site)
+        sent = len(network.wan)
+        network.deliver_wan(data)
+        response = self._await_response(network, sent, command)
+        if response is None:
+            return Difference("frame", "a response", f"no response from the emulated {target.value} "
+                                                     f"within {RESPONSE_WAIT // 3600} hours")
+        return self._compare(reference, response.data)
+
+    # --- routing ---------------------------------------------------------------------------
+
+    def _target(self, command: GbcsFrame) -> Target:
+        if int(command.cra) != Cra.COMMAND:
+            raise _Unsupported(f"the reference COMMAND has CRA flag {int(command.cra)}")
+        for name, eui in RTDS_IDS.items():
+            if command.recipient == eui:
+                return Target(name)
+        raise _Unsupported(f"recipient {command.recipient.hex().upper()} is not an emulated device "
+                           f"(CHF, GPF, ESME or GSME)")
+
+    def _check_supported(self, command: GbcsFrame, target: Target) -> None:
+        if command.message_code in HAN_ONLY_MESSAGE_CODES:
+            raise _Unsupported("HAN-only use case: it comes from a PPMID, not over the SMWAN")
+        if command.signature and self.rtds_keys.private_key(command.originator, KeyUsage.DIGITAL_SIGNATURE) is None:
+            raise _Unsupported(f"no signing key for originator {command.originator.hex().upper()} "
+                               f"in the key store")
+        if target in (Target.CHF, Target.GPF):
+            function = Function.CHF if target is Target.CHF else Function.GPF
+            if (function, command.message_code) not in USE_CASES:
+                raise _Unsupported(f"the emulated hub's {target.value} does not process message code "
+                                   f"0x{command.message_code:04X}")
+        if target is Target.GSME:
+            raise _Unsupported("the virtual GSME is not wired into the replay yet")
+        if target is Target.ESME and not Esme.supports(command.message_code, command.content):
+            raise _Unsupported(f"the virtual ESME does not emulate message code 0x{command.message_code:04X}")
+
+    # --- the site ----------------------------------------------------------------------------
+
+    def _site(self, scenario: Scenario) -> _Site:
+        hub = Hub.create(self.hub_identity, HubSettings(dual_band=True))
+        held = None
+        if scenario.held_image_hash is not None:
+            held = HeldImage(EsmeSettings().file_version + 1, scenario.held_image_hash)
+        devices: list[Device] = [
+            Esme(self.device_identities["ESME"], hub=EMULATED_IDS["CHF"], now=SITE_START,
+                 settings=EsmeSettings(twin_element=scenario.twin_element),
+                 faults=scenario.faults, held_image=held),
+        ]
+        network = VirtualHan.create(hub, devices, now=SITE_START)
+        network.to_hub(hub_events.Started, mains_present=True, wan_up=True)
+        network.to_hub(hub_events.Installed, network_address="fd00::1")
+        network.run()
+        network.to_hub(hub_events.ActivationConfirmed)
+        network.run()
+        for counter, (name, identity) in enumerate(self.device_identities.items(), start=1):
+            network.deliver_wan(self._add_device(name, identity, counter))
+            network.run()
+            network.to_device(identity.entity_id, dev.Started)
+            network.run()
+        self._history(network)
+        network.run(until=COMMAND_TIME)
+        return _Site(network, dict(EMULATED_IDS), self.keys)
+
+    def _history(self, network: VirtualHan) -> None:
+        """Give the site the day of history the module docstring describes."""
+        esme = self.device_identities["ESME"].entity_id
+        network.run(until=network.now + SUPPLY_INTERRUPTION_AT)
+        network.to_device(esme, dev.SupplyLost)
+        network.run(until=network.now + SUPPLY_INTERRUPTION)
+        network.to_device(esme, dev.SupplyRestored)
+        network.run()
+        tampered = bytearray(self._add_device("ESME", self.device_identities["ESME"], _TAMPERED_COUNTER))
+        tampered[-1] ^= 0xFF  # the last octet of the MAC
+        network.deliver_wan(bytes(tampered))
+        network.run()
+
+    def _add_device(self, name: str, identity: DeviceIdentity, counter: int) -> bytes:
+        """CCS01: add a meter to the CHF device log and open joining, as the ACB."""
+        request = AccessRequest(invoke_id_for(counter), None, (
+            AccessRequestAction(MethodDescriptor(104, _DEVICE_LOG, 1)),
+            AccessRequestSet(AttributeDescriptor(104, _DEVICE_LOG, 3)),
+            AccessRequestSet(AttributeDescriptor(104, _DEVICE_LOG, 2)),
+        ), (
+            Data(DataType.STRUCTURE, (
+                Data(DataType.OCTET_STRING, identity.entity_id), Data(DataType.ENUM, 1),
+                Data(DataType.OCTET_STRING, identity.install_code),
+                Data(DataType.ENUM, _DLMS_DEVICE_TYPE[name]),
+            )),
+            Data(DataType.LONG_UNSIGNED, _JOIN_TIMEOUT),
+            Data(DataType.BOOLEAN, True),
+        ))
+        frame = GbcsFrame.command(originator=ACB, recipient=EMULATED_IDS["CHF"], originator_counter=counter,
+                                  message_code=_CCS01, content=build_apdu(request),
+                                  supplementary_remote_party_id=SUPPLIER,
+                                  supplementary_remote_party_counter=counter)
+        return crypto.mac_frame(frame, self.keys).to_bytes()
+
+    def _readdress(self, command: GbcsFrame, site: _Site) -> bytes:
+        """Point the command at the emulated devices, then sign and MAC it again."""
+        content = command.content
+        for name, eui in RTDS_IDS.items():
+            content = content.replace(eui, site.identities[name])
+        recipient = site.identities[next(name for name, eui in RTDS_IDS.items() if eui == command.recipient)]
+        frame = command.replace(recipient=recipient, content=content)
+        if command.signature:
+            frame = crypto.sign(frame, self.keys)
+        if frame.mac is not None:
+            frame = crypto.mac_frame(frame, self.keys)
+        return frame.to_bytes()
+
+    def _await_response(self, network: VirtualHan, sent: int, command: GbcsFrame) -> SendWan | None:
+        def answered(net: VirtualHan) -> bool:
+            return _response_among(net.wan[sent:], command) is not None
+
+        network.run_until(answered, limit=network.now + RESPONSE_WAIT)
+        return _response_among(network.wan[sent:], command)
+
+    def _compare(self, reference: bytes, emulated: bytes) -> Difference | None:
+        identities = {*RTDS_IDS.values(), *EMULATED_IDS.values(), *REMOTE_PARTIES}
+        return first_difference(frame_tree(reference, self.keys, identities),
+                                frame_tree(emulated, self.keys, identities))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Preconditions of a variant that its command does not carry."""
+
+    twin_element: bool = False
+    held_image_hash: bytes | None = None
+    faults: Mapping[FaultKey, int] = field(default_factory=dict)
+
+
+def scenario_for(case: ReplayCase, command: GbcsFrame, target: Target) -> Scenario:
+    """Derive a variant's preconditions from its name:
+
+    - ``TWIN`` variants address a twin-element ESME (two sets of import registers);
+    - CS06 ``SUCCESS`` variants find the ESME holding a verified image whose manufacturer image
+      hash is the one the command names (the RTDS hash is no SHA-256 of a real image, so the
+      image cannot be transferred over OTA first).
+    """
+    twin = "TWIN" in case.use_case
+    held = None
+    if target is Target.ESME and command.message_code == CS06_MESSAGE_CODE and "SUCCESS" in case.use_case:
+        try:
+            held = bytes(decode_asn1(command.content, command.message_code, Cra.COMMAND).value["manufacturerImageHash"])
+        except CommshubError:
+            held = None
+    return Scenario(twin_element=twin, held_image_hash=held)
+
+
+def _result_name(code: int) -> str:
+    """Name a DLMS result code the standard's way, e.g. ``hardware-fault``."""
+    try:
+        return DataAccessResult(code).name.lower().replace("_", "-")
+    except ValueError:
+        return f"result {code}"
+
+
+def _reference_faults(command: GbcsFrame, reference: bytes) -> dict[FaultKey, tuple[int, int]]:
+    """Return the failures of a reference DLMS response: the attribute or method that failed ->
+    (request index, result code)."""
+    try:
+        request = parse_apdu(command.content)
+        response = parse_apdu(parse_frame(reference).content)
+    except CommshubError:
+        return {}
+    if not isinstance(request, AccessRequest) or not isinstance(response, AccessResponse):
+        return {}
+    faults: dict[FaultKey, tuple[int, int]] = {}
+    for index, (spec, result) in enumerate(zip(request.specifications, response.specifications)):
+        code = int(result.result)
+        if code == 0:
+            continue
+        if isinstance(spec, AccessRequestAction):
+            key = (Member.METHOD, spec.method.class_id, spec.method.instance_id, spec.method.method_id)
+        else:
+            key = (Member.ATTRIBUTE, spec.attribute.class_id, spec.attribute.instance_id, spec.attribute.attribute_id)
+        faults[key] = (index, code)
+    return faults
+
+
+def _response_among(messages: Iterable[object], command: GbcsFrame) -> SendWan | None:
+    for message in messages:
+        action = message.action  # type: ignore[attr-defined]
+        if action.kind not in (WanKind.RESPONSE, WanKind.FORWARDED) or action.recipient != command.originator:
+            continue
+        try:
+            frame = parse_frame(action.data)
+        except CommshubError:
+            continue
+        if int(frame.cra) == Cra.RESPONSE and frame.originator_counter == command.originator_counter \
+                and frame.message_code == command.message_code:
+            return action
+    return None
