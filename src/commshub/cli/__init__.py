@@ -34,6 +34,8 @@ def _register() -> None:
     main.add_command(fw.fw)
     from commshub.cli import timesync
     main.add_command(timesync.time_group)
+    from commshub.cli import replay
+    main.add_command(replay.replay)
 
 
 _register()

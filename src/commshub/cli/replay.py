@@ -1,0 +1,53 @@
+"""``commshub replay``: replay the DCC's reference test data against the emulator."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from commshub.replay import CorpusError, Replayer, find_corpus, json_lines, table
+from commshub.replay.runner import CaseResult, Outcome
+
+__all__ = ["replay"]
+
+# Set-up steps of a replay site (a corrupted MAC, a supply interruption) make the hub and the
+# meters log warnings by design; they are shown only with -v.
+_QUIET_LOGGERS = ("commshub.hub", "commshub.devices")
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per use case.")
+@click.option("--use-case", "patterns", multiple=True, metavar="TEXT",
+              help="Replay only the use cases whose name or folder contains TEXT (repeatable).")
+@click.option("--check", is_flag=True, help="Exit with status 1 when a use case differs.")
+def replay(directory: str, as_json: bool, patterns: tuple[str, ...], check: bool) -> None:
+    """Replay the commands of an RTDS tree and compare the responses with the reference.
+
+    DIRECTORY holds RTDS-4.5.0/ and keystore/, or is the RTDS-4.5.0 folder itself with
+    keystore/ beside it. Each command for the CHF, GPF, ESME or GSME is re-addressed to the
+    emulated device, MACed and signed again with the RTDS remote-party keys, and run through
+    an emulated hub with its virtual devices; the outcome is match, differ (with the first
+    difference) or unsupported (with the reason).
+    """
+    if logging.getLogger().getEffectiveLevel() >= logging.WARNING:
+        for name in _QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        replayer = Replayer(find_corpus(directory))
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from None
+    cases = [case for case in replayer.corpus.cases()
+             if not patterns or any(text in case.use_case or text in case.folder for text in patterns)]
+
+    def show(result: CaseResult) -> None:
+        if as_json:
+            click.echo(json_lines([result]))
+
+    results = replayer.run(cases, progress=show)
+    if not as_json:
+        click.echo(table(results))
+    if check and any(result.outcome is Outcome.DIFFER for result in results):
+        sys.exit(1)
