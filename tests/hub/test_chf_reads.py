@@ -119,3 +119,73 @@ def test_single_band_hub_has_no_sub_ghz_objects() -> None:
     payload = answer(bench, 0x010A, [get(1, f"{SUB_GHZ}.2", 2)])
     assert payload.data == (Data(DataType.NULL_DATA),)
     assert payload.specifications[0].result == 4  # object-undefined
+
+
+# --- CS10a, CS10b, CS11: the same logs through the ZigBee Events cluster ----------------------
+
+
+def gbz_request(frame: Any) -> bytes:
+    from commshub.codecs.gbcs.gbz import LAST_COMPONENT, GbzComponent, GbzPayload, build_gbz
+    from commshub.codecs.zigbee.zcl import build_zcl
+
+    encoded = build_zcl(frame)
+    return build_gbz(GbzPayload((GbzComponent(LAST_COMPONENT, frame.cluster_id, encoded[0], encoded[1],
+                                              encoded[2], encoded[3:]),)))
+
+
+def gbz_answer(bench: Bench, code: int, frame: Any) -> Any:
+    from commshub.codecs.gbcs.gbz import parse_gbz
+    from commshub.codecs.zigbee.zcl import parse_zcl
+
+    actions = bench.send(bench.command(code, content=gbz_request(frame)))
+    (response,) = [m for m in bench.wan(actions) if m.kind.value == "response"]
+    (component,) = parse_gbz(bench.open(response)[0].content).components
+    header = bytes([component.frame_control, component.sequence_number, component.command_id])
+    return parse_zcl(header + component.payload, component.cluster)
+
+
+def get_event_log(log_id: int, start: int = 0, end: int = 0xFFFFFFFE) -> Any:
+    from commshub.codecs.zigbee.zcl.clusters.device_management import GET_EVENT_LOG
+
+    return GET_EVENT_LOG.frame(event_control_log_id=0x10 | log_id, event_id=0, start_time=start,
+                               end_time=end, number_of_events=0, event_offset=0)
+
+
+def test_cs10a_publishes_the_event_log(bench: Bench) -> None:
+    bench.send(bench.command(0x0001, [action(104, "0-0:30.3.0.255", 1, register_device(ESME)),
+                                      set_(104, "0-0:30.3.0.255", 3, Data(DataType.LONG_UNSIGNED, 9)),
+                                      set_(104, "0-0:30.3.0.255", 2, Data(DataType.BOOLEAN, True))]))
+    reply = gbz_answer(bench, 0x0014, get_event_log(3))
+    assert reply.command_id == 0x01
+    assert [event["event_id"] for event in reply["events"]] == [0x8F12]
+    assert reply["events"][0]["log_id"] == 3
+
+
+def test_cs10a_without_matching_events_answers_not_found(bench: Bench) -> None:
+    reply = gbz_answer(bench, 0x0014, get_event_log(3, 0, 10))
+    assert reply.command_id == 0x0B and reply["status"] == 0x8B
+
+
+def test_cs10b_publishes_the_security_log(bench: Bench) -> None:
+    bench.send(b"\x00garbage")
+    reply = gbz_answer(bench, 0x00A1, get_event_log(4))
+    assert [event["event_id"] for event in reply["events"]] == [0x8F1E]
+
+
+def test_cs11_clears_the_event_log_only(bench: Bench) -> None:
+    from commshub.codecs.zigbee.zcl.clusters.device_management import CLEAR_EVENT_LOG_REQUEST
+
+    bench.feed(ev.DeviceJoinRequested(at=bench.now, device=ESME, link_key=bytes(16)))
+    reply = gbz_answer(bench, 0x0015, CLEAR_EVENT_LOG_REQUEST.frame(log_id=3))
+    assert reply["cleared_events_logs"] == 0x08
+    assert len(bench.hub.state.event_log) == 0
+    assert bench.hub.state.security_log.entries()[-1].code == 0x8F52
+    reply = gbz_answer(bench, 0x0015, CLEAR_EVENT_LOG_REQUEST.frame(log_id=4))
+    assert reply["cleared_events_logs"] == 0
+
+
+def test_cs10a_with_a_clear_command_is_rejected(bench: Bench) -> None:
+    from commshub.codecs.zigbee.zcl.clusters.device_management import CLEAR_EVENT_LOG_REQUEST
+
+    actions = bench.send(bench.command(0x0014, content=gbz_request(CLEAR_EVENT_LOG_REQUEST.frame(log_id=3))))
+    assert [m.alert_code for m in bench.wan(actions)] == [0x8F1E]

@@ -20,6 +20,7 @@ from commshub.hub.actions import (
     PowerRestoreAlert,
     SendCsp,
     SendHan,
+    SendTimeRequest,
     SendWan,
     StartTimer,
     WanKind,
@@ -38,6 +39,7 @@ from commshub.hub.events import (
     MainsRestored,
     ReadScheduled,
     Started,
+    TimeResponseReceived,
     TimerExpired,
     WanFrameReceived,
     WanLinkChanged,
@@ -75,6 +77,7 @@ __all__ = [
     "ReadScheduled",
     "CachedReadsPolled",
     "ClockAdjusted",
+    "TimeResponseReceived",
     # actions
     "Action",
     "PersistState",
@@ -90,6 +93,7 @@ __all__ = [
     "FirmwareChunkAck",
     "SendHan",
     "JoinDecision",
+    "SendTimeRequest",
     "StartTimer",
     "CancelTimer",
 ]

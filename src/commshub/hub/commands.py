@@ -294,3 +294,4 @@ from commshub.hub import chf as _chf  # noqa: F401
 from commshub.hub import firmware as _firmware  # noqa: F401
 from commshub.hub import gpf as _gpf  # noqa: F401
 from commshub.hub import han as _han  # noqa: F401
+from commshub.hub import zigbee_logs as _zigbee_logs  # noqa: F401
