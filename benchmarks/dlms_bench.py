@@ -1,10 +1,10 @@
 """DLMS APDU decode throughput beside dlms-cosem and gurux_dlms, on the APDUs all three decode.
 
-The inputs are public vectors: DLMS Green Book examples and real meter frames as the dlms-cosem
-test suite holds them (GET, SET and ACTION in their normal, next, list and block forms,
-data-notifications, AARQ, AARE, RLRQ, RLRE, initiate, exception-response, general-glo-ciphering
-left ciphered). Before timing, every vector is decoded by each library and any vector that one of
-them rejects is left out and listed.
+The inputs are public vectors: DLMS Green Book examples and real meter frames from the
+dlms-cosem test suite. They cover GET, SET and ACTION in their normal, next, list and block forms,
+data-notifications, AARQ, AARE, RLRQ, RLRE, initiate, exception-response and a
+general-glo-ciphering left ciphered. Before timing, every library decodes every vector, and a
+vector that one of them rejects is left out and listed.
 
 "Decode" means down to values:
 
@@ -195,14 +195,17 @@ def run() -> str:
         decoders["gurux_dlms"] = _gurux_decoder()
     except ImportError as exc:
         return f"{title}\n\nNot run: a peer library is missing ({exc}).\n"
+
     vectors = [(name, bytes.fromhex(text.replace(" ", ""))) for name, text in VECTORS]
     shared = [(name, data) for name, data in vectors
               if all(_accepts(decoder, data) for decoder in decoders.values())]
     left_out = [name for name, _ in vectors if name not in {shared_name for shared_name, _ in shared}]
     items = [data for _, data in shared]
+
     rates, passes = _best_rates(items, decoders)
     ours = rates["commshub"]
     fastest_peer = max(rate for library, rate in rates.items() if library != "commshub")
+
     lines = [
         title,
         "",
@@ -220,6 +223,7 @@ def run() -> str:
     for library, rate in rates.items():
         ratio = ours / rate if rate else float("inf")
         lines.append(f"| {library} | {rate:,.0f} | {ratio:.2f}x |")
+
     verdict = "meets" if ours >= fastest_peer else "misses"
     lines += ["", (f"commshub {verdict} the target of the fastest peer's speed "
                    f"({ours / fastest_peer:.2f}x)."), ""]

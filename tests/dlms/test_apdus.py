@@ -226,7 +226,9 @@ def test_conformance_prefix_is_checked():
 def test_general_block_transfer(round_trip):
     apdu = round_trip("E0C1000200010 3AABBCC".replace(" ", ""),
                       GeneralBlockTransfer(0xC1, 2, 1, bytes.fromhex("AABBCC")))
-    assert apdu.last_block and apdu.streaming and apdu.window == 1
+    assert apdu.last_block
+    assert apdu.streaming
+    assert apdu.window == 1
 
 
 def test_access_request_from_rtds(round_trip):
@@ -261,7 +263,7 @@ def test_access_response_with_request_echo_and_date_time(round_trip):
                               (Data(T.NULL_DATA),), (AccessResponseGet(DataAccessResult.SUCCESS),)))
 
 
-def test_access_date_time_must_be_empty_or_twelve_octets():
+def test_access_date_time_length():
     with pytest.raises(CodecError, match="0 or 12 octets"):
         parse_apdu(bytes.fromhex("0F000000000301020300"))
 
@@ -300,7 +302,8 @@ def test_general_ciphering_green_book(round_trip):
     assert apdu.transaction_id == bytes.fromhex("0102030405060708")
     assert apdu.originator_system_title == bytes.fromhex("4D4D4D0000BC614E")
     assert apdu.recipient_system_title == bytes.fromhex("4D4D4D0000000001")
-    assert apdu.date_time == b"" and apdu.other_information == b""
+    assert apdu.date_time == b""
+    assert apdu.other_information == b""
     assert isinstance(apdu.key_info, AgreedKey)
     assert apdu.key_info.key_parameters == b"\x01"
     assert len(apdu.key_info.key_ciphered_data) == 128
@@ -419,7 +422,7 @@ def test_trailing_octets_after_apdu():
         parse_apdu(bytes.fromhex("C501C10000"))
 
 
-def test_build_of_a_non_apdu_is_a_codec_error():
+def test_build_non_apdu_rejected():
     with pytest.raises(CodecError, match="not an APDU"):
         build_apdu(Data(T.NULL_DATA))  # type: ignore[arg-type]
 

@@ -57,7 +57,8 @@ def test_decode_hdlc_record_and_tree():
 
 def test_decode_hdlc_error_record():
     record = decode_hdlc(bytes.fromhex(AARE_FRAME[:-6] + "00007E"), DecodeOptions()).record
-    assert record["ok"] is False and "frame check sequence" in record["error"]
+    assert record["ok"] is False
+    assert "frame check sequence" in record["error"]
 
 
 def test_trees_show_every_data_type():

@@ -1,5 +1,5 @@
 """Inputs from public bug reports against other DLMS implementations, each with the outcome our
-codec must give. The source of each input is named on its test."""
+codec must give. Each test names the report by its title and tracker."""
 
 from __future__ import annotations
 
@@ -51,8 +51,9 @@ KEYS = {"encryption_key": ENCRYPTION_KEY, "authentication_key": AUTHENTICATION_K
 
 
 def test_aare_with_long_form_ber_length():
-    # Kamstrup OMNIA AARE, github.com/u9n/dlms-cosem/issues/116: "61 82 00 35" is a long-form
-    # length where the short form would do. It must parse; the rebuild uses the short form.
+    # Kamstrup OMNIA AARE from the dlms-cosem report "Support BER long-form length encoding in
+    # AARE parsing". "61 82 00 35" is a long-form length where the short form would do. It must
+    # parse, and the rebuild uses the short form.
     frame = parse_frame(bytes.fromhex(
         "7EA0482100020CC530847FE6E70061820035A109060760857405080101A203020100A305A103020100A40A04"
         "084B414D450235CB3ABE10040E0800065F1F040000101D07EB000711677E"))
@@ -68,9 +69,10 @@ def test_aare_with_long_form_ber_length():
     assert record["ok"] and record["round_trip"] is False
 
 
-def test_get_response_with_list_missing_choice_is_an_error():
-    # github.com/u9n/dlms-cosem/issues/51: the count says 2 but the second result has no
-    # Get-Data-Result choice octet. A clear error, never a silently shortened list.
+def test_get_with_list_missing_choice():
+    # dlms-cosem report "Parsing problem GetResponseWithList": the count is 2 but the second
+    # result has no Get-Data-Result choice octet. The outcome is a clear error, not a silently
+    # shortened list.
     data = bytes.fromhex("C403C1020000020512 02D0120CA81118111F0FC0".replace(" ", ""))
     with pytest.raises(CodecError) as caught:
         parse_apdu(data)
@@ -80,7 +82,7 @@ def test_get_response_with_list_missing_choice_is_an_error():
 
 
 def test_glo_action_response_decodes():
-    # github.com/u9n/dlms-cosem/issues/102: tag 207 (glo-action-response) after HLS.
+    # dlms-cosem report "APDU Tag 207 missing": a glo-action-response after HLS.
     plain = build_apdu(ActionResponseNormal(0xC1, ActionResult.SUCCESS,
                                             Data(T.OCTET_STRING, bytes(range(16)))))
     content = protect(plain, security_control=0x30, system_title=SYSTEM_TITLE,
@@ -94,7 +96,7 @@ def test_glo_action_response_decodes():
 
 @pytest.mark.parametrize("tag", sorted((*GLO_SERVICE_TAGS, *DED_SERVICE_TAGS)))
 def test_every_service_specific_ciphered_apdu_round_trips(round_trip, tag):
-    # github.com/u9n/dlms-cosem/issues/89: glo- and ded- service APDUs 33..215.
+    # dlms-cosem report "Missing some ciphering services": glo- and ded- APDUs 33 to 215.
     content = protect(b"\xc0\x01\xc1\x00\x08\x00\x00\x01\x00\x00\xff\x02\x00",
                       security_control=0x30, system_title=SYSTEM_TITLE, invocation_counter=tag,
                       **KEYS)
@@ -103,9 +105,9 @@ def test_every_service_specific_ciphered_apdu_round_trips(round_trip, tag):
 
 
 def test_general_glo_ciphering_without_system_title():
-    # github.com/u9n/dlms-cosem/issues/72 (Pietro Fiorentini RSE): the system title is sent
-    # empty; the IV still uses the meter's title known from the association. The invocation
-    # counter has bit 31 set.
+    # dlms-cosem report "Support not sending system title in GeneralGlobalCipher APDU" (Pietro
+    # Fiorentini RSE meters). The system title is sent empty, but the IV still uses the meter's
+    # title known from the association. The invocation counter has bit 31 set.
     plain = build_apdu(DataNotification(1, None, Data(T.LONG_UNSIGNED, 42)))
     content = protect(plain, security_control=0x30, system_title=SYSTEM_TITLE,
                       invocation_counter=0x800000D1, **KEYS)
@@ -118,7 +120,8 @@ def test_general_glo_ciphering_without_system_title():
 
 
 def test_visible_strings_in_a_kamstrup_push():
-    # Kamstrup HAN port push, github.com/u9n/dlms-cosem/issues/60
+    # Kamstrup HAN port push from the dlms-cosem report "VisibleStringData have not implemented
+    # byte conversion".
     frame = parse_frame(bytes.fromhex(
         "7ea0e22b2113239ae6e7000f000000000c07e60c1c03170100ff80000002190a0e4b616d73747275705f5630"
         "30303109060101000005ff0a103537303635363731393633383234383509060101600101ff0a123638343131"
@@ -138,7 +141,7 @@ def test_visible_strings_in_a_kamstrup_push():
 
 
 def test_flag_octet_inside_the_frame_check_sequence():
-    # github.com/u9n/dlms-cosem/issues/97: the FCS ends in 7E, then the closing flag.
+    # dlms-cosem report "FLAG in FCS causes invalid frames": the FCS ends in 7E.
     data = bytes.fromhex("7EA01B0300023C4752D551E6E700C401C10009060100202000FF7E8C7E")
     for chunk in (len(data), 1):
         reader = HdlcReader()
@@ -152,7 +155,8 @@ def test_flag_octet_inside_the_frame_check_sequence():
 
 
 def test_echoed_snrm_split_across_reads():
-    # github.com/u9n/dlms-cosem/issues/62: an optical head echoes the SNRM, in three chunks.
+    # dlms-cosem report "HDLC frame could not be parsed. Need more data": an optical head
+    # echoes the SNRM, which arrives in three chunks.
     snrm = bytes.fromhex("7EA00820032793738 57E".replace(" ", ""))
     ua = bytes.fromhex("7EA01F21022373E6C781801205019A06019A070400000001080400000001CCA27E")
     reader = HdlcReader()
@@ -185,7 +189,7 @@ def test_echo_with_missing_octets_resynchronises():
 
 
 def test_release_response_with_user_information_in_hdlc():
-    # github.com/u9n/dlms-cosem/issues/95 (log of a client switch)
+    # dlms-cosem report "HDLC frame could not be parsed when switching clients" (its log).
     frame = parse_frame(bytes.fromhex(
         "7EA0260300022C295200D3E6E7006315800100BE10040E0800065F1F040000521D00EF0007DF057E"))
     apdu = parse_apdu(frame.information[3:])
@@ -194,7 +198,8 @@ def test_release_response_with_user_information_in_hdlc():
 
 
 def test_null_data_after_fixed_size_values():
-    # github.com/u9n/dlms-cosem/pull/107: a null-data after float32 and fixed-size values.
+    # dlms-cosem pull request "Add support for Float and Fixed overflow when last data is
+    # NullData": a null-data after float32 and fixed-size values.
     round_tripped = parse_data(bytes.fromhex("0204173F8000001800000000000000000600000001 00"
                                              .replace(" ", "")))
     assert round_tripped.value[-1] == Data(T.NULL_DATA)
@@ -212,8 +217,9 @@ def test_bit_string_length_counts_bits():
 
 @pytest.mark.parametrize("status", [0x00, 0x80, 0xFF])
 def test_clock_status_is_kept(status):
-    # github.com/u9n/dlms-cosem/pull/85 and github.com/Gurux/gurux.dlms.java/pull/42: meters
-    # reject writes whose status differs, so 0xFF (not specified) must survive a round trip.
+    # dlms-cosem pull request "clock_status = None -> 0xFF" and gurux.dlms.java "Fix parsing of
+    # clock status for non specified (0xFF) value": meters reject writes whose status differs,
+    # so 0xFF (not specified) must survive a round trip.
     data = bytes.fromhex("1907E4010103000300FF88") + bytes((0x00, status))
     item = parse_data(data)
     assert item.value.clock_status == status
@@ -221,7 +227,8 @@ def test_clock_status_is_kept(status):
 
 
 def test_get_block_transfer_joins_raw_data_before_decoding():
-    # github.com/u9n/dlms-cosem/issues/9: the blocks may end in the middle of an element.
+    # dlms-cosem report "Handling service specific block transfer - GET": the blocks may end
+    # in the middle of an element.
     value = Data(T.ARRAY, tuple(Data(T.STRUCTURE, (
         Data(T.DATE_TIME, CosemDateTime(2024, 1, 1, 1, hour, 0, 0, 0, 0, 0)),
         Data(T.DOUBLE_LONG_UNSIGNED, hour * 1000))) for hour in range(24)))
@@ -235,8 +242,9 @@ def test_get_block_transfer_joins_raw_data_before_decoding():
     assert parse_data(b"".join(block.block.result for block in received)) == value
 
 
-def test_frame_longer_than_255_octets_uses_the_eleven_bit_length():
-    # github.com/Gurux/gurux.dlms.java/issues/12: 579 octets give format A2 43, not A0 43.
+def test_frame_over_255_octets():
+    # gurux.dlms.java report "HDLC frame format field - incorrect length": 579 octets give the
+    # format A2 43, not A0 43.
     information = LLC_RESPONSE + build_apdu(
         GetResponseNormal(0xC1, Data(T.OCTET_STRING, bytes(556))))
     data = build_frame(HdlcFrame(HdlcAddress(1), HdlcAddress(1, 3875, 4), 0x52, information))
@@ -246,7 +254,7 @@ def test_frame_longer_than_255_octets_uses_the_eleven_bit_length():
     assert record["ok"] and record["round_trip"]
 
 
-def test_ciphered_content_shorter_than_its_header_is_an_error():
+def test_ciphered_content_too_short():
     with pytest.raises(CodecError, match="security header"):
         parse_apdu(bytes.fromhex("C803300000"))
     assert CipheredContent(0x30, 1, b"").header.encrypted

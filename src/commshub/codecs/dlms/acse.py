@@ -1,8 +1,8 @@
-"""ACSE APDUs of DLMS/COSEM associations (IEC 62056-5-3 clause 9.4, after ISO/IEC 8650-1):
+"""ACSE APDUs of DLMS/COSEM associations (IEC 62056-5-3, after ISO/IEC 8650-1 ACSE):
 AARQ, AARE, RLRQ and RLRE, in BER with short and long-form lengths.
 
-Each APDU is a frozen dataclass; its components are declared once in a table of (field, context
-tag, form) that both the parser and the builder walk. The user-information holds the xDLMS
+Each APDU is a frozen dataclass. Its components are declared once, in a table of (field, context
+tag, form) that both the parser and the builder walk. The user-information contains the xDLMS
 InitiateRequest/InitiateResponse (or their ciphered forms) as octets; :func:`parse_apdu` decodes
 them.
 
@@ -41,7 +41,7 @@ __all__ = [
     "read_ber_length",
 ]
 
-# Object identifier contents (after the 06 tag and length) from IEC 62056-5-3 clause 9.4.2.2:
+# Object identifier contents (after the 06 tag and length) as the DLMS UA assigns them:
 # joint-iso-ccitt(2) country(16) country-name(756) identified-organization(5) DLMS-UA(8) ...
 APPLICATION_CONTEXT_LN = bytes.fromhex("60857405080101")
 APPLICATION_CONTEXT_SN = bytes.fromhex("60857405080102")
@@ -106,7 +106,7 @@ class AuthenticationValue:
 class ResultSourceDiagnostic:
     """Associate-source-diagnostic: ``source`` 1 = acse-service-user, 2 = acse-service-provider;
     ``diagnostic`` 0 = null, 1 = no reason given, 2 = application context name not supported,
-    13 = authentication required, and so on (IEC 62056-5-3 Table 120)."""
+    13 = authentication required, and so on (IEC 62056-5-3)."""
 
     source: int
     diagnostic: int

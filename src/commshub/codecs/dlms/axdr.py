@@ -1,8 +1,8 @@
-"""A-XDR encoding of COSEM data (IEC 62056-6-2 clause 4.1.5, IEC 61334-6): the ``Data`` CHOICE.
+"""A-XDR encoding of COSEM data (IEC 62056-6-2, IEC 61334-6): the ``Data`` CHOICE.
 
 COSEM data is recursive (arrays and structures of any type), which construct can only express
-through LazyBound and which its compiler cannot speed up. So this one module holds the decoder
-and the encoder side by side, each driven by the same per-type tables, and the property tests
+through LazyBound and which its compiler cannot speed up. So this one module contains the
+decoder and the encoder side by side, each driven by the same per-type tables, and the property tests
 prove them symmetric: ``decode_data(encode_data(x)) == x`` and ``encode_data(decode_data(b)) ==
 b`` for every valid ``b`` with minimal length forms.
 
@@ -65,7 +65,7 @@ MAX_NESTING = 48
 
 
 class DataType(IntEnum):
-    """Tags of the COSEM ``Data`` CHOICE (IEC 62056-6-2 clause 4.1.5, Table 2)."""
+    """Tags of the COSEM ``Data`` CHOICE (IEC 62056-6-2)."""
 
     NULL_DATA = 0
     ARRAY = 1
@@ -136,7 +136,7 @@ class BitString:
 
 @dataclass(frozen=True, slots=True)
 class TypeDescription:
-    """The type description of a compact-array (IEC 62056-6-2 clause 4.1.5).
+    """The type description of a compact-array (IEC 62056-6-2).
 
     A simple type has only ``type``. An array has ``count`` (Unsigned16) and one element
     description; a structure has one description per element.
@@ -156,7 +156,7 @@ class CompactArray:
 
 
 # ---------------------------------------------------------------------------------------------
-# Lengths (A-XDR, IEC 61334-6 clause 6.2: one octet below 0x80, else 0x80 | n and n octets)
+# A-XDR lengths (IEC 61334-6): one octet below 0x80, else 0x80 | n and n octets.
 
 _MAX_LENGTH_OCTETS = 4
 
@@ -196,8 +196,8 @@ def write_length(length: int, out: bytearray) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Decoder and encoder tables. Each reader takes (buffer, position after the tag, depth) and
-# returns (value, new position); each writer takes (value, output, depth) and appends the content
-# without the tag. The tag itself is handled in _decode and _encode.
+# returns (value, new position). Each writer takes (value, output, depth) and appends the content
+# without the tag. _decode and _encode handle the tag itself.
 
 _Reader = Callable[[bytes, int, int], tuple[Any, int]]
 _Writer = Callable[[Any, bytearray, int], None]

@@ -1,10 +1,11 @@
-"""Ciphered and signed xDLMS APDUs (IEC 62056-5-3 clause 9.2.7): the glo- and ded- service-
+"""Ciphered and signed xDLMS APDUs (IEC 62056-5-3): the glo- and ded- service-
 specific APDUs, general-glo-ciphering, general-ded-ciphering, general-ciphering and
 general-signing.
 
 The ciphered content is split into its security header (security control octet and invocation
-counter) and the remaining octets (ciphertext, plaintext and authentication tag, as the security
-control says); :mod:`commshub.codecs.dlms.security` protects and unprotects them.
+counter) and the remaining octets. Those are ciphertext or plaintext, with an authentication tag
+when the security control requires one. :mod:`commshub.codecs.dlms.security` protects and
+unprotects them.
 """
 
 from __future__ import annotations

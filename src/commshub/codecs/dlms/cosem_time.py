@@ -1,6 +1,6 @@
-"""COSEM date, time and date-time values (IEC 62056-6-2, clause 4.1.6.1) that keep every byte.
+"""COSEM date, time and date-time values (IEC 62056-6-2, Blue Book 4.1.6.1) that keep every octet.
 
-Each field holds the integer found on the wire, including the "not specified" markers, the
+Each field is the integer found on the wire, including the "not specified" markers, the
 daylight-saving and last-day-of-month codes, the deviation 0x8000 and the clock status, so that
 re-encoding a parsed value gives the same bytes. Conversion to :class:`datetime.datetime` is
 on demand and raises when a field it needs is not specified.
@@ -28,7 +28,7 @@ __all__ = [
     "CosemTime",
 ]
 
-# Markers from IEC 62056-6-2 clause 4.1.6.1 (the Blue Book's date and time formats).
+# Markers of the Blue Book's date and time formats (IEC 62056-6-2).
 NOT_SPECIFIED = 0xFF
 YEAR_NOT_SPECIFIED = 0xFFFF
 DEVIATION_NOT_SPECIFIED = -0x8000  # 0x8000 as a signed 16-bit integer
@@ -166,7 +166,7 @@ class CosemDateTime:
     def to_datetime(self) -> _dt.datetime:
         """Return a datetime, aware when the deviation is specified.
 
-        Raises ValueError when the date or time holds a not-specified or special code.
+        Raises ValueError when a date or time field is not specified or a special code.
         """
         hundredths = 0 if self.hundredths == NOT_SPECIFIED else self.hundredths
         tzinfo = None

@@ -75,7 +75,7 @@ def _kebab(name: str) -> str:
 
 
 def data_tree(item: Data, name: str = "data") -> Node:
-    """Return the tree of one COSEM Data value; ``raw`` holds its A-XDR octets."""
+    """Return the tree of one COSEM Data value, whose ``raw`` is its A-XDR encoding."""
     kind, value = item
     kind = DataType(kind)
     node = Node(name, build_data(item), meaning=kind.standard_name)

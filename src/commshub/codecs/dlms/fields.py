@@ -3,8 +3,9 @@ tagged choices, COSEM data and records that parse straight into frozen dataclass
 
 Every block parses, builds and sizes through construct's interface and also emits code for
 construct's compiler, so an APDU declaration compiles into one Python function. The emitted code
-reads with plain ``io.read`` calls and raises whatever Python raises on bad input; ``parse_with``
-then re-parses with the interpreted declaration, whose errors carry the field path. Building
+reads with plain ``io.read`` calls and raises whatever Python raises on bad input. So on any
+failure ``parse_with`` re-parses with the interpreted declaration, whose errors carry the field
+path. Building
 always runs the interpreted declaration.
 """
 

@@ -1,9 +1,10 @@
 """HDLC frames of the DLMS/COSEM connection-oriented profile (IEC 62056-46, frame format type 3)
 and a stream reader for them.
 
-Frame: flag 0x7E, frame format (type 0xA, segmentation bit, 11-bit length), destination and
-source addresses (1, 2 or 4 octets, the last octet with its low bit set), control, header check
-sequence (only when an information field follows), information, frame check sequence, flag 0x7E.
+A frame is: flag 0x7E, frame format (type 0xA, segmentation bit, 11-bit length), destination and
+source address, control, header check sequence, information, frame check sequence, flag 0x7E.
+Addresses have 1, 2 or 4 octets, and the last octet has its low bit set. The header check
+sequence is present only when an information field follows.
 The length counts every octet between the flags, so the reader finds the end of a frame from it
 and never from the next 0x7E, which may well occur inside a checksum.
 
@@ -38,10 +39,10 @@ __all__ = [
 ]
 
 FLAG = 0x7E
-FORMAT_TYPE_3 = 0xA  # upper four bits of the frame format field (IEC 62056-46 clause 6.4.1)
+FORMAT_TYPE_3 = 0xA  # upper four bits of the frame format field (IEC 62056-46)
 SEGMENTATION_BIT = 0x0800
 MAX_FRAME_LENGTH = 0x07FF  # 11-bit length field
-# LLC headers that open the information field of DLMS I- and UI-frames (IEC 62056-46 clause 5.2):
+# LLC headers that open the information field of DLMS I- and UI-frames (IEC 62056-46):
 # destination LSAP 0xE6, source LSAP 0xE6 (client request) or 0xE7 (server response), quality 0x00.
 LLC_REQUEST = b"\xe6\xe6\x00"
 LLC_RESPONSE = b"\xe6\xe7\x00"
@@ -67,7 +68,7 @@ def _checksum(data: bytes) -> bytes:
 
 
 class FrameKind(IntEnum):
-    """Control field commands and responses (IEC 62056-46 clause 6.4.3), P/F bit cleared."""
+    """Control field commands and responses (IEC 62056-46), P/F bit cleared."""
 
     I = 0x00
     RR = 0x01
@@ -104,7 +105,7 @@ class HdlcAddress:
     def to_bytes(self) -> bytes:
         if self.size == 1:
             if self.lower is not None or not 0 <= self.upper <= 0x7F:
-                raise CodecError(f"a 1-octet address holds 0 to 127 and no lower part: {self}",
+                raise CodecError(f"a 1-octet address must be 0 to 127 with no lower part: {self}",
                                  path=("address",))
             return bytes(((self.upper << 1) | 1,))
         bits = 7 if self.size == 2 else 14
@@ -371,8 +372,8 @@ def split_information(information: bytes, max_length: int) -> list[bytes]:
 
 
 class SegmentAssembler:
-    """Join the information fields of a segmented sequence of I-frames (IEC 62056-46 clause
-    6.4.4.4.3: every frame but the last carries the segmentation bit).
+    """Join the information fields of a segmented sequence of I-frames, in which every
+    frame but the last carries the segmentation bit (IEC 62056-46).
 
     ``add`` returns the whole information field once the last segment arrives, else None.
     Frames other than I- and UI-frames (for example the RR frames a client sends between

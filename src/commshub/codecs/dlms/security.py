@@ -1,4 +1,4 @@
-"""Symmetric protection of xDLMS APDUs with AES-GCM (IEC 62056-5-3 clause 9.2.7.2, security
+"""Symmetric protection of xDLMS APDUs with AES-GCM (IEC 62056-5-3, security
 suite 0 = AES-GCM-128; suite 1 uses the same cipher and suite 2 AES-GCM-256).
 
 The security control octet chooses the protection:
@@ -31,7 +31,7 @@ __all__ = [
     "unprotect",
 ]
 
-# Security control octet bits (IEC 62056-5-3 clause 9.2.7.2.3).
+# Security control octet bits (IEC 62056-5-3).
 AUTHENTICATION = 0x10
 ENCRYPTION = 0x20
 BROADCAST_KEY = 0x40
@@ -41,7 +41,7 @@ _SUITE_MASK = 0x0F
 _KEY_LENGTHS = {0: 16, 1: 16, 2: 32}
 TAG_LENGTH = 12  # octets; DLMS truncates the 16-octet GCM tag
 SYSTEM_TITLE_LENGTH = 8
-# GCM runs CTR mode from counter block IV || 00000002 for a 96-bit IV (NIST SP 800-38D 7.1).
+# GCM runs CTR mode from counter block IV || 00000002 for a 96-bit IV (NIST SP 800-38D).
 _FIRST_CTR_BLOCK = b"\x00\x00\x00\x02"
 
 
@@ -77,7 +77,7 @@ def _check(security_control: int, system_title: bytes, invocation_counter: int,
 def protect(plaintext: bytes, *, security_control: int, system_title: bytes,
             invocation_counter: int, encryption_key: bytes,
             authentication_key: bytes | None = None) -> CipheredContent:
-    """Protect ``plaintext`` (an unciphered APDU) as the security control octet says."""
+    """Protect ``plaintext`` (an unciphered APDU) in the mode the security control octet selects."""
     iv, aad = _check(security_control, system_title, invocation_counter, encryption_key,
                      authentication_key)
     authenticated = bool(security_control & AUTHENTICATION)

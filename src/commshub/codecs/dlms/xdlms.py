@@ -96,7 +96,7 @@ __all__ = [
 
 
 class ApduTag(IntEnum):
-    """xDLMS and ACSE APDU tags (IEC 62056-5-3 clause 8, the xDLMS-APDU CHOICE)."""
+    """xDLMS and ACSE APDU tags (IEC 62056-5-3, the xDLMS-APDU CHOICE)."""
 
     INITIATE_REQUEST = 1
     INITIATE_RESPONSE = 8
@@ -201,7 +201,7 @@ class ServiceError(IntEnum):
 
 
 class ConfirmedServiceErrorService(IntEnum):
-    """The service a confirmed-service-error answers (ConfirmedServiceError CHOICE tags)."""
+    """The failed service that a confirmed-service-error reports (ConfirmedServiceError tags)."""
 
     INITIATE_ERROR = 1
     GET_STATUS = 2

@@ -67,7 +67,7 @@ _OCTETS = st.one_of(_SHORT_OCTETS, st.binary(min_size=120, max_size=300))
 
 
 def cosem_dates() -> st.SearchStrategy[CosemDate]:
-    """Any 5 octets: plain dates, not-specified fields and special codes alike."""
+    """Generate dates from any 5 octets: plain dates, not-specified fields and special codes."""
     return st.builds(CosemDate, _U16, _OCTET, _OCTET, _OCTET)
 
 
@@ -76,7 +76,7 @@ def cosem_times() -> st.SearchStrategy[CosemTime]:
 
 
 def cosem_date_times() -> st.SearchStrategy[CosemDateTime]:
-    """Any 12 octets, including deviation 0x8000 and every clock status."""
+    """Generate date-times from any 12 octets, with deviation 0x8000 and every clock status."""
     return st.builds(CosemDateTime, _U16, _OCTET, _OCTET, _OCTET, _OCTET, _OCTET, _OCTET,
                      _OCTET, st.integers(-0x8000, 0x7FFF), _OCTET)
 
@@ -132,7 +132,7 @@ def _tagged(kind: DataType, values: st.SearchStrategy[Any]) -> st.SearchStrategy
 
 
 def dlms_scalars() -> st.SearchStrategy[Data]:
-    """Data of every type that has no children."""
+    """Generate Data of every type that has no children."""
     return st.one_of([_tagged(kind, values) for kind, values in _SCALAR_VALUES.items()])
 
 
@@ -174,7 +174,8 @@ def _takes_no_octets(description: TypeDescription) -> bool:
 
 
 def compact_arrays() -> st.SearchStrategy[CompactArray]:
-    """A type description and elements that match it (none when elements take no octets)."""
+    """Generate compact arrays: a type description and elements that match it (none when such
+    elements take no octets)."""
     def elements_for(description: TypeDescription) -> st.SearchStrategy[CompactArray]:
         if _takes_no_octets(description):
             return st.just(CompactArray(description, ()))
@@ -185,7 +186,7 @@ def compact_arrays() -> st.SearchStrategy[CompactArray]:
 
 
 def dlms_data(max_leaves: int = 12) -> st.SearchStrategy[Data]:
-    """Data of every type, arrays and structures nested a few levels deep."""
+    """Generate Data of every type, with arrays and structures nested a few levels deep."""
     leaves = st.one_of(dlms_scalars(), compact_arrays().map(
         lambda value: Data(DataType.COMPACT_ARRAY, value)))
 
@@ -218,19 +219,21 @@ def _tuples(strategy: st.SearchStrategy[Any], max_size: int = 3) -> st.SearchStr
 
 
 def xdlms_apdus() -> st.SearchStrategy[x.Apdu]:
-    """Every unciphered xDLMS APDU: GET, SET, ACTION in all forms, notifications, errors,
-    initiate request and response, general block transfer, access-request and -response."""
+    """Generate every unciphered xDLMS APDU: GET, SET, ACTION in all forms, notifications,
+    errors, initiate request and response, general block transfer, access-request and -response."""
     iip = _OCTET
     data = dlms_data(max_leaves=6)
     boolean = st.one_of(st.booleans(), st.integers(2, 0xFF))
     data_access_result = st.one_of(st.sampled_from(list(x.DataAccessResult)), _OCTET)
     action_result = st.one_of(st.sampled_from(list(x.ActionResult)), _OCTET)
     get_data_result = st.one_of(data, data_access_result)
+
     with_selection = st.builds(x.AttributeWithSelection, attribute_descriptors(),
                                _optional(_selective_access()))
     block_g = st.builds(x.DataBlockG, boolean, _U32, st.one_of(_OCTETS, data_access_result))
     block_sa = st.builds(x.DataBlockSA, boolean, _U32, _OCTETS)
     date_time = _optional(cosem_date_times())
+
     request_specification = st.one_of(
         st.builds(x.AccessRequestGet, attribute_descriptors()),
         st.builds(x.AccessRequestSet, attribute_descriptors()),
@@ -243,11 +246,13 @@ def xdlms_apdus() -> st.SearchStrategy[x.Apdu]:
         st.builds(x.AccessResponseSet, data_access_result),
         st.builds(x.AccessResponseAction, action_result),
     )
+
     exception = st.one_of(
         st.builds(x.ExceptionResponse, _OCTET, st.integers(0, 5) | st.integers(7, 0xFF)),
         st.builds(x.ExceptionResponse, _OCTET,
                   st.just(x.ServiceError.INVOCATION_COUNTER_ERROR), _U32),
     )
+
     return st.one_of(
         st.builds(x.GetRequestNormal, iip, attribute_descriptors(), _optional(_selective_access())),
         st.builds(x.GetRequestNext, iip, _U32),
@@ -301,8 +306,8 @@ def ciphered_contents() -> st.SearchStrategy[CipheredContent]:
 
 
 def ciphered_apdus() -> st.SearchStrategy[x.Apdu]:
-    """Service-specific glo/ded APDUs, general-glo/ded-ciphering, general-ciphering (with every
-    key-info form) and general-signing (with and without the trailing signature)."""
+    """Generate service-specific glo/ded APDUs, general-glo/ded-ciphering, general-ciphering
+    (with every key-info form) and general-signing (with and without the trailing signature)."""
     key_info = _optional(st.one_of(
         st.builds(IdentifiedKey, _OCTET),
         st.builds(WrappedKey, _OCTET, _SHORT_OCTETS),
@@ -324,7 +329,7 @@ def ciphered_apdus() -> st.SearchStrategy[x.Apdu]:
 
 
 def acse_apdus() -> st.SearchStrategy[x.Apdu]:
-    """AARQ, AARE, RLRQ and RLRE with any subset of their components."""
+    """Generate AARQ, AARE, RLRQ and RLRE with any subset of their components."""
     octets = _optional(_OCTETS)
     integer = _optional(st.integers(-(1 << 31), (1 << 31) - 1))
     authentication = _optional(st.builds(AuthenticationValue, _SHORT_OCTETS,
@@ -342,7 +347,7 @@ def acse_apdus() -> st.SearchStrategy[x.Apdu]:
 
 
 def dlms_apdus() -> st.SearchStrategy[x.Apdu]:
-    """Every APDU that :func:`commshub.codecs.dlms.parse_apdu` parses."""
+    """Generate every APDU that :func:`commshub.codecs.dlms.parse_apdu` parses."""
     return st.one_of(xdlms_apdus(), ciphered_apdus(), acse_apdus())
 
 
@@ -355,7 +360,7 @@ def hdlc_addresses() -> st.SearchStrategy[HdlcAddress]:
 
 
 def hdlc_frames() -> st.SearchStrategy[HdlcFrame]:
-    """Frames of every kind, including information fields that fill the 11-bit length."""
+    """Generate frames of every kind, with information fields up to the 11-bit length limit."""
     information = st.one_of(st.just(b""), st.binary(max_size=64),
                             st.binary(min_size=2000, max_size=2030))
     return st.builds(HdlcFrame, hdlc_addresses(), hdlc_addresses(), _OCTET, information,
