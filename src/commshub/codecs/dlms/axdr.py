@@ -56,6 +56,7 @@ __all__ = [
     "encode_data",
     "parse_data",
     "read_length",
+    "takes_no_octets",
     "write_length",
 ]
 
@@ -242,14 +243,10 @@ def _fixed_writer(kind: DataType, layout: struct.Struct) -> _Writer:
 
 
 def _float_reader(kind: DataType, layout: struct.Struct) -> _Reader:
-    size = layout.size
-    unpack = layout.unpack_from
+    read_number = _fixed_reader(kind, layout)
 
     def read(buf: bytes, pos: int, depth: int) -> tuple[Any, int]:
-        end = pos + size
-        if end > len(buf):
-            raise _truncated(kind, pos, size, buf)
-        value = unpack(buf, pos)[0]
+        value, end = read_number(buf, pos, depth)
         if math.isnan(value):  # keep the payload bits, which a float round trip may change
             return bytes(buf[pos:end]), end
         return value, end
@@ -484,15 +481,16 @@ def _write_description(description: TypeDescription, out: bytearray, depth: int)
                          path=("type-description",))
 
 
-def _is_empty_description(description: TypeDescription) -> bool:
-    """Tell whether values of this description take no octets (so their count is unknowable)."""
+def takes_no_octets(description: TypeDescription) -> bool:
+    """Tell whether values of this description take no octets, so that a compact-array of them
+    cannot say how many elements it has."""
     kind = description.type
     if kind in (DataType.NULL_DATA, DataType.DONT_CARE):
         return True
     if kind == DataType.ARRAY:
-        return description.count == 0 or _is_empty_description(description.elements[0])
+        return description.count == 0 or takes_no_octets(description.elements[0])
     if kind == DataType.STRUCTURE:
-        return all(_is_empty_description(element) for element in description.elements)
+        return all(takes_no_octets(element) for element in description.elements)
     return False
 
 
@@ -544,7 +542,7 @@ def _read_compact_array(buf: bytes, pos: int, depth: int) -> tuple[Any, int]:
     description, pos = _read_description(buf, pos, depth + 1)
     contents, end = _read_octets(DataType.COMPACT_ARRAY, buf, pos)
     contents_start = end - len(contents)
-    if contents and _is_empty_description(description):
+    if contents and takes_no_octets(description):
         raise CodecError("compact-array contents are not empty but its elements take no octets",
                          path=("compact-array",), offset=contents_start, data=buf)
     elements = []
@@ -567,7 +565,7 @@ def _write_compact_array(value: Any, out: bytearray, depth: int) -> None:
         raise CodecError(f"expected a CompactArray, got {type(value).__name__}",
                          path=("compact-array",))
     _write_description(value.description, out, depth + 1)
-    if value.elements and _is_empty_description(value.description):
+    if value.elements and takes_no_octets(value.description):
         raise CodecError("elements whose description takes no octets cannot be encoded",
                          path=("compact-array",))
     contents = bytearray()

@@ -20,7 +20,14 @@ from commshub.codecs.dlms.acse import (
     Rlre,
     Rlrq,
 )
-from commshub.codecs.dlms.axdr import BitString, CompactArray, Data, DataType, TypeDescription
+from commshub.codecs.dlms.axdr import (
+    BitString,
+    CompactArray,
+    Data,
+    DataType,
+    TypeDescription,
+    takes_no_octets,
+)
 from commshub.codecs.dlms.ciphered import (
     DED_SERVICE_TAGS,
     GLO_SERVICE_TAGS,
@@ -162,22 +169,11 @@ def _described_values(description: TypeDescription) -> st.SearchStrategy[Data]:
     return _SCALAR_VALUES[kind].map(lambda value: Data(kind, value))
 
 
-def _takes_no_octets(description: TypeDescription) -> bool:
-    kind = description.type
-    if kind in (DataType.NULL_DATA, DataType.DONT_CARE):
-        return True
-    if kind == DataType.ARRAY:
-        return description.count == 0 or _takes_no_octets(description.elements[0])
-    if kind == DataType.STRUCTURE:
-        return all(_takes_no_octets(element) for element in description.elements)
-    return False
-
-
 def compact_arrays() -> st.SearchStrategy[CompactArray]:
     """Generate compact arrays: a type description and elements that match it (none when such
     elements take no octets)."""
     def elements_for(description: TypeDescription) -> st.SearchStrategy[CompactArray]:
-        if _takes_no_octets(description):
+        if takes_no_octets(description):
             return st.just(CompactArray(description, ()))
         return st.lists(_described_values(description), max_size=4).map(
             lambda items: CompactArray(description, tuple(items)))
