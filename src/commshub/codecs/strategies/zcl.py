@@ -84,8 +84,11 @@ def _strategy(con: Any, context: dict[str, Any], depth: int, name: str | None = 
     if isinstance(con, (Trailing, PresenceFlags)):
         return _strategy(con.subcon, context, depth, name)
     if isinstance(con, LoneStatus):
-        lone = st.builds(lambda status: [{"status": status, **dict.fromkeys(con.fields)}], st.integers(0, 0xFF))
-        return lone | _strategy(con.subcon, context, depth, name)
+        # The lone form is the all-succeeded answer: one SUCCESS byte.
+        lone = st.just([{"status": 0, **dict.fromkeys(con.fields)}])
+        failed = _strategy(con.subcon.subcon, context, depth + 1).filter(lambda record: record["status"] != 0)
+        failures = st.lists(failed, min_size=1, max_size=_MAX_RECORDS)
+        return lone | failures
     if isinstance(con, RecordsToEnd):
         return st.lists(_strategy(con.subcon, context, depth + 1), max_size=_MAX_RECORDS)
     if isinstance(con, CountedList):
@@ -135,7 +138,8 @@ def _leaf(con: Any) -> st.SearchStrategy[Any]:
     raise TypeError(f"no strategy for {con!r}")
 
 
-def _struct(con: construct.Struct, depth: int) -> st.SearchStrategy[dict[str, Any]]:
+def _struct(con: construct.Struct, depth: int,
+            overrides: dict[str, st.SearchStrategy[Any]] | None = None) -> st.SearchStrategy[dict[str, Any]]:
     @st.composite
     def draw_struct(draw: Callable[[st.SearchStrategy[Any]], Any]) -> dict[str, Any]:
         value: dict[str, Any] = {}
@@ -150,6 +154,9 @@ def _struct(con: construct.Struct, depth: int) -> st.SearchStrategy[dict[str, An
                 if stopped:
                     value[sub.name] = None
                     continue
+            if overrides and sub.name in overrides:
+                value[sub.name] = draw(overrides[sub.name])
+                continue
             value[sub.name] = draw(_strategy(sub, value, depth))
         return value
 
@@ -167,9 +174,12 @@ def zcl_type_values(types: st.SearchStrategy[int] | None = None) -> st.SearchStr
     return chosen.flatmap(lambda t: _strategy(VALUE[t], {"type": t}, 0).map(lambda v: {"type": t, "value": v}))
 
 
-def zcl_payloads(command: CommandDef) -> st.SearchStrategy[dict[str, Any]]:
-    """Payload field dicts for ``command``."""
-    return _strategy(command.payload, {}, 0)
+def zcl_payloads(command: CommandDef, **overrides: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Payload field dicts for ``command``; ``overrides`` replace the strategies of top-level fields."""
+    declaration = command.payload.subcon if isinstance(command.payload, Fast) else command.payload
+    if overrides:
+        return _struct(declaration, 0, overrides)
+    return _strategy(declaration, {}, 0)
 
 
 def _header_fields(draw: Callable[[st.SearchStrategy[Any]], Any]) -> dict[str, Any]:
@@ -223,18 +233,26 @@ def ota_sub_elements() -> st.SearchStrategy[ota.SubElement]:
 
 @st.composite
 def ota_headers(draw: Callable[[st.SearchStrategy[Any]], Any]) -> ota.OtaHeader:
-    """OTA headers with any combination of optional fields (total size left at 0)."""
+    """OTA headers with any combination of optional fields and the matching field control
+    (total size left at 0)."""
     hardware = draw(st.booleans())
+    credential = draw(st.none() | st.integers(0, 0xFF))
+    destination = draw(st.none() | st.integers(0, (1 << 64) - 1))
+    field_control = (
+        (ota.FieldControl.SECURITY_CREDENTIAL_VERSION if credential is not None else 0)
+        | (ota.FieldControl.DEVICE_SPECIFIC_FILE if destination is not None else 0)
+        | (ota.FieldControl.HARDWARE_VERSIONS if hardware else 0))
     return ota.OtaHeader(
         manufacturer_code=draw(st.integers(0, 0xFFFF)), image_type=draw(st.integers(0, 0xFFFF)),
         file_version=draw(st.integers(0, 0xFFFFFFFF)),
         header_version=ota.OTA_HEADER_VERSION,
         zigbee_stack_version=draw(st.integers(0, 0xFFFF)),
         header_string=draw(_text().filter(lambda t: len(t.encode()) <= 32)),
-        security_credential_version=draw(st.none() | st.integers(0, 0xFF)),
-        upgrade_file_destination=draw(st.none() | st.integers(0, (1 << 64) - 1)),
+        security_credential_version=credential,
+        upgrade_file_destination=destination,
         minimum_hardware_version=draw(st.integers(0, 0xFFFF)) if hardware else None,
         maximum_hardware_version=draw(st.integers(0, 0xFFFF)) if hardware else None,
+        field_control=int(field_control),
     )
 
 
