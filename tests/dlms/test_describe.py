@@ -94,3 +94,13 @@ def test_cli_reports_a_failure_with_exit_status():
     result = CliRunner().invoke(main, ["decode", "--as", "dlms", "--json", "C40201"])
     assert result.exit_code == 1
     assert json.loads(result.output.splitlines()[0])["ok"] is False
+
+
+def test_octet_string_readings():
+    text = data_tree(Data(DataType.OCTET_STRING, b"CSW "))
+    assert text.meaning == "octet-string, text 'CSW '"
+    stamp = data_tree(Data(DataType.OCTET_STRING, bytes.fromhex("07EE010FFF090000008000FF")))
+    assert stamp.meaning == "octet-string, date-time 2030-01-15 09:00:00.00"
+    assert stamp.value == "07EE010FFF090000008000FF"
+    opaque = data_tree(Data(DataType.OCTET_STRING, bytes(12)))
+    assert opaque.meaning == "octet-string"

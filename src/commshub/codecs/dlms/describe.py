@@ -89,9 +89,29 @@ def data_tree(item: Data, name: str = "data") -> Node:
         node.add("type-description", value=_description_text(value.description))
         for index, element in enumerate(value.elements):
             node.children.append(data_tree(element, f"[{index}]"))
+    elif kind is DataType.OCTET_STRING:
+        node.value = value.hex().upper()
+        reading = _octet_string_reading(value)
+        if reading:
+            node.meaning = f"octet-string, {reading}"
     else:
         node.value = _scalar_value(value)
     return node
+
+
+def _octet_string_reading(value: bytes) -> str | None:
+    """Return a reading of octets that look like text or a date-time, which COSEM objects often
+    carry in octet-strings (GBCS alert timestamps, for example); None when neither fits."""
+    if value and all(0x20 <= octet < 0x7F for octet in value):
+        return f"text {value.decode('ascii')!r}"
+    if len(value) == 12:
+        date_time = CosemDateTime.from_bytes(value)
+        try:
+            date_time.to_datetime()
+        except (ValueError, OverflowError):
+            return None
+        return f"date-time {date_time}"
+    return None
 
 
 def _description_text(description: Any) -> str:
