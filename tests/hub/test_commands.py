@@ -198,7 +198,7 @@ def test_network_operator_reads_the_firmware_version(bench: Bench) -> None:
 def test_gpf_rejects_chf_use_cases(bench: Bench) -> None:
     before = state_without_logs(bench)
     actions = bench.send(ccs01(bench, recipient=GPF))
-    assert bench.wan(actions) == []
+    assert [m.alert_code for m in bench.wan(actions)] == [EventCode.COMMAND_INTEGRITY_FAILED]
     assert state_without_logs(bench) == before
 
 

@@ -46,8 +46,13 @@ def test_gcs59_beyond_capacity_answers_device_log_full() -> None:
     assert gpf_device_log(bench.hub) == [(GSME, 0)]
 
 
-def test_gcs59_from_a_supplier_is_rejected() -> None:
+def test_gcs59_from_a_supplier_is_rejected_with_a_gbz_alert() -> None:
+    from commshub.codecs.gbcs.gbz import parse_gbz_alert
+
     bench = Bench()
     bench.commission()
-    assert bench.wan(gcs59(bench, [(GSME, 0)], originator=SUPPLIER)) == []
+    (alert,) = bench.wan(gcs59(bench, [(GSME, 0)], originator=SUPPLIER))
+    frame, _ = bench.open(alert)
+    assert frame.originator == GPF and frame.message_code == 0x1000
+    assert parse_gbz_alert(frame.content, 0x1000).alert_code == 0x8F30
     assert gpf_device_log(bench.hub) == []

@@ -56,7 +56,7 @@ class PersistState(Action):
 
 
 class WanKind(enum.Enum):
-    """What a GBCS message sent over the SMWAN is."""
+    """Kind of a GBCS message sent over the SMWAN."""
 
     RESPONSE = "response"
     ALERT = "alert"
@@ -133,7 +133,8 @@ class PowerRestoreAlert(CspMessage):
 
 @dataclass(frozen=True, slots=True)
 class FirmwareChunkAck(CspMessage):
-    """The data store holds ``image_id`` up to ``next_offset``; ``complete`` once verified.
+    """Acknowledgement of a Category 1 chunk: the data store has ``image_id`` up to
+    ``next_offset``, where the sender goes on.
 
     ``verified`` is None while the transfer runs, then True or False once the whole image
     was checked (hash and signature).

@@ -1,7 +1,7 @@
 """The CHF's DLMS use cases: device log, identity, logs, firmware version and sub-GHz settings.
 
 Each use case is a fixed list of COSEM attribute and method accesses (the RTDS commands show
-them); :data:`USE_CASE_ITEMS` holds the lists and :data:`ITEMS` one handler per access. A
+them); :data:`USE_CASE_ITEMS` contains the lists and :data:`ITEMS` one handler per access. A
 command whose access-request differs from its use case's list is rejected before anything
 runs. Within an accepted command the accesses run in order; when one fails, the rest are not
 carried out and answer other-reason (250).
@@ -328,7 +328,7 @@ def _register_device(hub: Hub, datum: Data, spec: AccessRequestSpecification) ->
                              historic_key=historic.tc_link_key if historic else b"")
         outcome = state.device_log.add(entry)
         if outcome is AddOutcome.FULL:
-            raise ItemFailure(HARDWARE_FAULT, "the CHF device log holds 16 devices already")
+            raise ItemFailure(HARDWARE_FAULT, "the CHF device log is full (16 devices)")
         if outcome is AddOutcome.ADDED:
             state.touch("device_log")
             LOGGER.info("hub %s: device %s added to the device log", hub.id, eui.hex())
@@ -398,7 +398,7 @@ def _restore_pan(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Run
     def run() -> None:
         state = hub.state
         if len(restored) > 16 or len({eui for eui, _ in restored}) != len(restored):
-            raise ItemFailure(HARDWARE_FAULT, "restore_PAN holds more than 16 or repeated devices")
+            raise ItemFailure(HARDWARE_FAULT, "restore_PAN has more than 16 devices or a device twice")
         entries = []
         for eui, key_hash in restored:
             old = state.device_log.get(eui)

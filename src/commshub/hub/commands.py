@@ -17,7 +17,7 @@ as far as public material describes them):
 A rejected command changes nothing but the security log. When the originator is trusted and
 its MAC checked, the hub also sends it a Generic Critical Alert (message code 0x1000, signed)
 with the GBCS alert code of the failure, as the DCC's reference data shows for 0x8F30.
-NOTE: which failures GBCS answers with which alert is not public in full; the choices are
+NOTE: which alert GBCS requires for which failure is not public in full. The choices are
 0x8F3D for a bad MAC or signature, 0x8F53 for a replayed counter, 0x8F30 for a role without
 authority and 0x8F1E for a payload that does not fit the use case.
 """
@@ -88,7 +88,7 @@ class Command:
 
 
 class CommandRejected(Exception):
-    """A use case refuses a command before changing anything; ``alert_code`` says why."""
+    """A use case rejected a command before changing anything; ``alert_code`` is the reason."""
 
     def __init__(self, alert_code: int, reason: str) -> None:
         self.alert_code = alert_code
@@ -98,7 +98,7 @@ class CommandRejected(Exception):
 
 @dataclass(frozen=True)
 class UseCaseSpec:
-    """How the hub processes one message code addressed to one of its functions.
+    """Processing rules of one message code addressed to one of the hub's functions.
 
     ``handler`` returns the response payload; it raises CommandRejected before any change
     when the payload does not fit.
@@ -215,15 +215,16 @@ def _reject(hub: Hub, frame: GbcsFrame, function: Function, rejection: _Rejectio
     hub.log_security(rejection.alert_code, frame.message_code.to_bytes(2, "big"))
     if not rejection.alert or state.identity.party(frame.originator) is None:
         return
-    if function is Function.GPF:
-        # NOTE: the GPF speaks GBZ, and a GBZ alert encoder is not part of the GBCS codecs yet;
-        # the GPF logs the failure without sending a Generic Critical Alert.
-        return
     counter = hub.next_alert_counter()
-    content = gbcs_io.dlms_alert_content(counter, rejection.alert_code, state.utc)
-    data = hub.gbcs.alert(originator=state.identity.chf_id, recipient=frame.originator,
-                          counter=counter, message_code=GENERIC_CRITICAL_ALERT, content=content,
-                          critical=True)
+    if function is Function.GPF:
+        # The GPF is a ZigBee device: its alerts are GBZ, like the GSME's.
+        content = gbcs_io.gbz_alert_content(rejection.alert_code, state.utc)
+        originator = state.identity.gpf_id
+    else:
+        content = gbcs_io.dlms_alert_content(counter, rejection.alert_code, state.utc)
+        originator = state.identity.chf_id
+    data = hub.gbcs.alert(originator=originator, recipient=frame.originator, counter=counter,
+                          message_code=GENERIC_CRITICAL_ALERT, content=content, critical=True)
     hub.send_wan(WanKind.ALERT, frame.originator, GENERIC_CRITICAL_ALERT, data,
                  alert_code=rejection.alert_code)
 

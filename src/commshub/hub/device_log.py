@@ -145,7 +145,7 @@ class HistoricLog:
         return self._entries.get(eui)
 
     def entries(self) -> list[HistoricDevice]:
-        """The entries, oldest first."""
+        """Return the entries, oldest first."""
         return sorted(self._entries.values(), key=lambda entry: entry.sequence)
 
     def record(self, eui: bytes, tc_link_key: bytes) -> HistoricDevice | None:
@@ -208,7 +208,7 @@ class DeviceLog:
 
     def replace_all(self, entries: list[LoggedDevice]) -> None:
         if len(entries) > DEVICE_LOG_MAX:
-            raise ValueError(f"a device log holds at most {DEVICE_LOG_MAX} devices, got {len(entries)}")
+            raise ValueError(f"a device log has at most {DEVICE_LOG_MAX} devices, got {len(entries)}")
         self._entries = {entry.eui: entry for entry in entries}
 
     def records(self) -> Records:

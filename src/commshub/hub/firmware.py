@@ -1,7 +1,7 @@
 """The hub's firmware data store (Category 1) and the CH's own firmware activation (CS06).
 
 Category 1 delivers a GBCS OTA upgrade image in chunks. Each chunk is written to NVM before it
-is acknowledged, so after a restart the store acknowledges with the offset it holds and the
+is acknowledged, so after a restart the store acknowledges with the offset it has and the
 sender resumes there. A complete image is checked before it is offered: the OTA file must have
 the GBCS layout (manufacturer image, force-replace byte, 0x40, ECDSA P-256 signature), and the
 signature must verify with the signing key of a supplier or of the Access Control Broker the
@@ -164,7 +164,8 @@ def _on_chunk(hub: Hub, event: ev.FirmwareChunkReceived) -> None:
                                       image.state is FirmwareState.VERIFIED))
         return
     if event.offset != image.received or not event.data or event.offset + len(event.data) > image.total_size:
-        # Out of order, empty or too long: the store keeps what it has and says where to resume.
+        # Out of order, empty or too long: the store keeps what it has and acknowledges the
+        # offset to resume from.
         _put(hub, image)
         hub.send_csp(FirmwareChunkAck(image.image_id, image.received, image.total_size))
         return
@@ -234,7 +235,8 @@ def _rejected(hub: Hub, image: FirmwareImage, reason: str) -> FirmwareImage:
                      instance=image.image_id)
     LOGGER.warning("hub %s: image %s rejected: %s", hub.id, image.image_id, reason)
     hub.log_event(EventCode.FIRMWARE_VERIFICATION_FAILED)
-    # The chunks of a rejected image are of no use; only its record stays, so the sender is told.
+    # The chunks of a rejected image are of no use. Its record stays, so that a sender that
+    # retries gets the verdict.
     prefix = f"{image.image_id}:"
     for key in [key for key in _chunks(hub) if key.startswith(prefix)]:
         del _chunks(hub)[key]

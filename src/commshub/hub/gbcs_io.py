@@ -22,6 +22,7 @@ from commshub.codecs.dlms.xdlms import Apdu, DataNotification
 from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.asn1 import decode_asn1, encode_asn1
 from commshub.codecs.gbcs.frame import GbcsFrame, encode_frame, parse_frame
+from commshub.codecs.gbcs.gbz import GbzAlert, build_gbz_alert
 from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage
 from commshub.codecs.gbcs.tables import Cra
 from commshub.hub.settings import HubIdentity, RemoteParty, Role
@@ -34,6 +35,7 @@ __all__ = [
     "decode_asn1_payload",
     "dlms_alert_content",
     "encode_asn1_payload",
+    "gbz_alert_content",
     "generalized_time",
     "generate_identity",
     "invoke_id_for",
@@ -191,6 +193,12 @@ def dlms_alert_content(counter: int, alert_code: int, utc: int, *extra: Data) ->
         *extra,
     ))
     return build_apdu(DataNotification(invoke_id_for(counter), None, body))
+
+
+def gbz_alert_content(alert_code: int, utc: int) -> bytes:
+    """Build a GBZ alert without body: {alert code, timestamp} (GBCS generic alerts of ZigBee
+    devices, such as the GPF's)."""
+    return build_gbz_alert(GbzAlert(alert_code, zigbee_time(utc)))
 
 
 @functools.lru_cache(maxsize=256)

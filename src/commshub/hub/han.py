@@ -88,7 +88,7 @@ TRANSFER_IMAGE_DISCARDED = 1
 TRANSFER_FILE_FAILURE = 3
 # FunctionalNotificationFlags bit 0 "New OTA Firmware" (Smart Energy 1.4 D.3.2.2.1.1).
 NEW_OTA_FIRMWARE = 0x00000001
-# Query jitter of Image Notify: 100 asks every client to query at once (ZCL 11.13.3.2).
+# Query jitter of Image Notify: with 100 every client queries at once (ZCL 11.13.3.2).
 IMAGE_NOTIFY_JITTER = 100
 # Basic cluster values the CHF reports (power source 0x01: mains, single phase).
 _BASIC_VALUES = {"zcl_version": 3, "power_source": 0x01, "physical_environment": general.GBCS_PHYSICAL_ENVIRONMENT}
@@ -292,7 +292,7 @@ def _upgrade_end(hub: Hub, device: bytes, frame: ZclFrame) -> None:
         code, outcome = FIRMWARE_TRANSFER_FAIL, TRANSFER_FILE_FAILURE
     _send_transfer_alert(hub, device, code, version, outcome)
     if succeeded:
-        # GBCS meters activate only on CS06: the upgrade time "wait" holds the new image.
+        # GBCS meters activate only on CS06, so the upgrade time is "wait".
         _send(hub, device, ota.UPGRADE_END_RESPONSE.reply(
             frame, manufacturer_code=frame["manufacturer_code"], image_type=frame["image_type"],
             file_version=frame["file_version"], current_time=gbcs_io.zigbee_time(hub.state.utc),

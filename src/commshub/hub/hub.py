@@ -109,7 +109,7 @@ class Hub:
         cls, identity: HubIdentity, settings: HubSettings | None = None, *,
         time_sync: timesync.TimeSyncSettings | None = None,
     ) -> Hub:
-        """A new hub, as it leaves the factory; its first PersistState writes everything.
+        """Make a new hub, as it leaves the factory; its first PersistState writes everything.
 
         With ``time_sync`` the hub runs the time client against the CSP's time service.
         """
@@ -122,7 +122,7 @@ class Hub:
         cls, image: Mapping[str, Mapping[str, bytes]], *,
         time_sync: timesync.TimeSyncSettings | None = None,
     ) -> Hub:
-        """A hub rebuilt from what its non-volatile memory holds (``Nvm.load()``)."""
+        """Rebuild a hub from the records of its non-volatile memory (``Nvm.load()``)."""
         if "identity" not in image or "settings" not in image:
             raise LocalProtocolError("cannot restore a hub: the NVM image has no identity or settings")
         written = {table: dict(records) for table, records in image.items()}
@@ -136,11 +136,11 @@ class Hub:
         return self.state.identity.chf_id.hex().upper()
 
     def image(self) -> Image:
-        """The hub's non-volatile state as NVM records (what a restart would rebuild from)."""
+        """Return the hub's non-volatile state as NVM records (what a restart rebuilds from)."""
         return self.state.image()
 
     def written_image(self) -> Image:
-        """What the PersistState actions returned so far have written."""
+        """Return the records that the PersistState actions returned so far have written."""
         return self._tracker.image()
 
     def __repr__(self) -> str:
@@ -187,8 +187,8 @@ class Hub:
         return [persist, *actions] if persist else actions
 
     def _roll_back(self, previous_now: int) -> None:
-        # A handler that raised may have changed non-volatile parts before it failed; rebuild
-        # them from what NVM holds so the hub stays what the driver last saw.
+        # A handler that raised may have changed non-volatile parts before it failed. Rebuild
+        # them from the records in NVM, so the hub is what the driver last got from it.
         written = self._tracker.image()
         restored = HubState.from_image(written) if "identity" in written else None
         if restored is not None:
@@ -284,8 +284,8 @@ def _on_started(hub: Hub, event: ev.Started) -> None:
     state = hub.state
     state.wan_link = WanLinkState.UP if event.wan_up else WanLinkState.DOWN
     state.outbox.unrelease_all()
-    # Timers that live in NVM are re-armed; a deadline that passed while the hub was down
-    # fires at once when the driver sees it.
+    # Timers kept in NVM are re-armed. A deadline that passed while the hub was down fires as
+    # soon as the driver schedules it.
     state.timers = {name: deadline for name, deadline in state.timers.items()
                     if not name.startswith(VOLATILE_TIMERS)}
     for name, deadline in sorted(state.timers.items()):

@@ -50,7 +50,7 @@ def _encode(value: Any) -> Any:
 class RecordTracker:
     """Compute the writes that bring non-volatile memory up to date with the hub.
 
-    ``written`` is the image as the driver holds it after the last PersistState.
+    ``written`` is the image as NVM has it after the last PersistState.
     """
 
     def __init__(self, written: Mapping[str, Mapping[str, bytes]]) -> None:
@@ -71,5 +71,5 @@ class RecordTracker:
         return PersistState(tuple(writes)) if writes else None
 
     def image(self) -> Image:
-        """Return a copy of what non-volatile memory holds according to the writes so far."""
+        """Return a copy of the NVM image that the writes so far have produced."""
         return {table: dict(records) for table, records in self._written.items() if records}

@@ -1,4 +1,4 @@
-"""Who a hub is (identity, keys, trusted remote parties) and the settings it runs with."""
+"""Hub identity (EUI-64s, keys, trusted remote parties) and hub settings."""
 
 from __future__ import annotations
 

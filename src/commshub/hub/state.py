@@ -1,6 +1,6 @@
 """Everything a hub remembers, split into what survives a power cut and what does not.
 
-:class:`HubState` holds the parts; each non-volatile part maps to one NVM table (see
+:class:`HubState` contains the parts; each non-volatile part maps to one NVM table (see
 :data:`NVM_TABLES`). Code that changes a non-volatile part calls :meth:`HubState.touch` with
 the table's name, and the hub turns the touched tables into one PersistState per event.
 """

@@ -1,9 +1,9 @@
 """The hub's state machines as data: one transition table per component.
 
-Every state change in the hub goes through :func:`advance`, which looks the move up in
-:data:`TABLES` and raises :class:`IllegalTransition` (naming the event, the state and the hub)
-when the table has no such move. The docs and the stateful hypothesis test read the same
-tables, so a move that is not in a table cannot happen anywhere.
+Every state change of these components goes through :func:`advance`, which looks the move up
+in :data:`TABLES` and raises :class:`IllegalTransition` (naming the event, the state and the
+hub) when the table has no such move. The stateful hypothesis test (``tests/hub``) predicts the
+hub's moves from the same tables.
 
 Components with one instance per hub: RUN, POWER, LIFECYCLE, WAN_LINK and JOIN. FIRMWARE has
 one instance per image in the data store, OTA one per HAN device being upgraded.
@@ -90,7 +90,7 @@ class FirmwareState(enum.Enum):
 
 
 class OtaState(enum.Enum):
-    """One HAN device's OTA Upgrade transfer, as the hub's OTA server sees it."""
+    """One HAN device's OTA Upgrade transfer, as the hub's OTA server tracks it."""
 
     IDLE = "idle"
     TRANSFERRING = "transferring"
