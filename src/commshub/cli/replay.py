@@ -7,9 +7,6 @@ import sys
 
 import click
 
-from commshub.replay import CorpusError, Replayer, find_corpus, json_lines, table
-from commshub.replay.runner import CaseResult, Outcome
-
 __all__ = ["replay"]
 
 # Set-up steps of a replay site (a corrupted MAC, a supply interruption) make the hub and the
@@ -32,6 +29,10 @@ def replay(directory: str, as_json: bool, patterns: tuple[str, ...], check: bool
     an emulated hub with its virtual devices; the outcome is match, differ (with the first
     difference) or unsupported (with the reason).
     """
+    # Imported here so that loading the CLI stays cheap for the other commands.
+    from commshub.replay import CorpusError, Replayer, find_corpus, json_lines, table
+    from commshub.replay.runner import CaseResult, Outcome
+
     if logging.getLogger().getEffectiveLevel() >= logging.WARNING:
         for name in _QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.ERROR)

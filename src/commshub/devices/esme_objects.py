@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from commshub.codecs.dlms.axdr import BitString, Data, DataType, TypeDescription
-from commshub.devices.cosem.model import Buffer, CosemModel, CosemObject, History, obis
+from commshub.devices.cosem.model import Buffer, CosemModel, CosemObject, History, obis, obis_text
 
 __all__ = [
     "EVENT_LOG",
@@ -194,15 +194,10 @@ def esme_objects(*, twin: bool = False) -> list[CosemObject]:
     if twin:
         objects = [
             CosemObject(item.class_id, item.logical_name,
-                        {**item.attributes, **_TWIN_VALUES.get((item.class_id, _text(item)), {})})
+                        {**item.attributes, **_TWIN_VALUES.get((item.class_id, obis_text(item.logical_name)), {})})
             for item in objects
         ]
     return objects
-
-
-def _text(item: CosemObject) -> str:
-    a, b, c, d, e, f = item.logical_name
-    return f"{a}-{b}:{c}.{d}.{e}.{f}"
 
 
 def esme_model(*, history_start: int, history_end: int, twin: bool = False) -> CosemModel:

@@ -50,8 +50,9 @@ from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage
 from commshub.codecs.gbcs.tables import HAN_ONLY_MESSAGE_CODES, Cra
 from commshub.devices import events as dev
 from commshub.devices.cosem.server import FaultKey, Member
-from commshub.devices.esme import CS06_MESSAGE_CODE, Esme, EsmeSettings
+from commshub.devices.esme import Esme, EsmeSettings
 from commshub.devices.identity import DeviceIdentity
+from commshub.devices.meter import CS06_MESSAGE_CODE
 from commshub.devices.network import Device, VirtualHan
 from commshub.devices.ota_client import HeldImage
 from commshub.errors import CommshubError

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from commshub.codecs.dlms.axdr import BitString, CompactArray, Data, DataType, TypeDescription
-from commshub.codecs.dlms.describe import obis_text
 
 __all__ = [
     "Buffer",
@@ -50,6 +49,12 @@ def obis(text: str) -> bytes:
     if any(group > 0xFF for group in groups):
         raise ValueError(f"OBIS value groups must be 0..255: {text!r}")
     return bytes(groups)
+
+
+def obis_text(logical_name: bytes) -> str:
+    """Write a 6-octet logical name as ``A-B:C.D.E.F``."""
+    a, b, c, d, e, f = logical_name
+    return f"{a}-{b}:{c}.{d}.{e}.{f}"
 
 
 @dataclass(frozen=True, slots=True)
