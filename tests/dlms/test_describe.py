@@ -87,7 +87,8 @@ def test_cli_decodes_dlms_and_hdlc_as_json():
     assert record["ok"] and record["round_trip"]
     result = runner.invoke(main, ["decode", "--as", "hdlc", AARE_FRAME])
     assert result.exit_code == 0, result.output
-    assert "hdlc-frame" in result.output and "aare" in result.output
+    assert "hdlc-frame" in result.output
+    assert "aare" in result.output
 
 
 def test_cli_reports_a_failure_with_exit_status():

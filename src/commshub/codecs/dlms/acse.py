@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import construct
 
+from commshub.codecs.dlms.axdr import read_length, write_length
 from commshub.codecs.dlms.fields import Block
 from commshub.codecs.dlms.xdlms import Apdu, ApduTag
 from commshub.errors import CodecError
@@ -56,32 +57,19 @@ MECHANISM_HIGH_ECDSA = bytes.fromhex("60857405080207")
 _INTEGER = 0x02
 _OCTET_STRING = 0x04
 _OBJECT_IDENTIFIER = 0x06
-_MAX_LENGTH_OCTETS = 4
-
-
-def read_ber_length(buf: bytes, pos: int, path: str) -> tuple[int, int]:
-    """Read a BER definite length at ``pos``; return (length, position after it)."""
-    if pos >= len(buf):
-        raise CodecError("missing length octet", path=(path,), offset=pos, data=buf)
-    first = buf[pos]
-    if first < 0x80:
-        return first, pos + 1
-    count = first & 0x7F
-    if count == 0:
-        raise CodecError("indefinite length (0x80) is not allowed", path=(path,), offset=pos,
-                         data=buf)
-    if count > _MAX_LENGTH_OCTETS or pos + 1 + count > len(buf):
-        raise CodecError(f"invalid long-form length 0x{first:02X}", path=(path,), offset=pos,
-                         data=buf)
-    return int.from_bytes(buf[pos + 1 : pos + 1 + count], "big"), pos + 1 + count
 
 
 def ber_length(length: int) -> bytes:
-    """Encode a BER definite length in its shortest form."""
-    if length < 0x80:
-        return bytes((length,))
-    octets = (length.bit_length() + 7) // 8
-    return bytes((0x80 | octets,)) + length.to_bytes(octets, "big")
+    """Encode a BER definite length in its shortest form (the same octets as an A-XDR length)."""
+    out = bytearray()
+    write_length(length, out)
+    return bytes(out)
+
+
+def read_ber_length(buf: bytes, pos: int, path: str) -> tuple[int, int]:
+    """Read a BER definite length at ``pos``, which A-XDR shares; the indefinite form 0x80 is
+    rejected. Return (length, position after it)."""
+    return read_length(buf, pos, path)
 
 
 def _tlv(tag: int, content: bytes) -> bytes:
