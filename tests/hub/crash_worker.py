@@ -20,6 +20,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from helpers import ACB, CHF, GPF, START, SUPPLIER  # this script's folder is on sys.path
+
 from commshub.codecs.dlms import Data, DataType, build_apdu
 from commshub.codecs.dlms.xdlms import (
     AccessRequest,
@@ -39,11 +42,6 @@ from commshub.hub.settings import HubIdentity, RemoteParty, Role
 from commshub.hub.transitions import PowerState
 from commshub.store.nvm import Nvm
 
-CHF = bytes.fromhex("00DB1234567890A2")
-GPF = bytes.fromhex("00DB1234567890A3")
-ACB = bytes.fromhex("90B3D51F30000002")
-SUPPLIER = bytes.fromhex("90B3D51F30010000")
-START = 1_420_070_400
 RUN_SPACING = 100_000  # virtual seconds between runs, so the clock never goes back
 DEVICE_LOG = bytes([0, 0, 30, 3, 0, 255])
 DEVICES = 16
@@ -59,8 +57,6 @@ def identity(keys: KeyStore) -> HubIdentity:
     def public(eui: bytes, usage: KeyUsage) -> bytes:
         certificate = keys.certificate(eui, usage)
         assert certificate is not None
-        from cryptography.hazmat.primitives import serialization
-
         return certificate.public_bytes(serialization.Encoding.PEM)
 
     parties = tuple(

@@ -163,7 +163,8 @@ def test_cs10a_publishes_the_event_log(bench: Bench) -> None:
 
 def test_cs10a_without_matching_events_answers_not_found(bench: Bench) -> None:
     reply = gbz_answer(bench, 0x0014, get_event_log(3, 0, 10))
-    assert reply.command_id == 0x0B and reply["status"] == 0x8B
+    assert reply.command_id == 0x0B
+    assert reply["status"] == 0x8B
 
 
 def test_cs10b_publishes_the_security_log(bench: Bench) -> None:

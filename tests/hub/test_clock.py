@@ -53,7 +53,7 @@ def test_started_hub_polls_both_sources() -> None:
     assert sorted(a.source for a in actions if isinstance(a, SendTimeRequest)) == ["ntp", "signed_time"]
 
 
-def test_accepted_time_corrects_the_clock_and_survives_a_restart() -> None:
+def test_accepted_time_corrects_clock() -> None:
     server = service()
     bench = bench_with_time(server, signed=False)
     answer(bench, server, bench.start())

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ACB, CHF, GPF, SUPPLIER
 
 from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage
 from commshub.codecs.zigbee.ota import build_gbcs_ota_file
@@ -30,10 +31,6 @@ from commshub.hub.transitions import FirmwareState
 from commshub.store.nvm import Nvm
 
 WORKER = Path(__file__).with_name("crash_worker.py")
-CHF = bytes.fromhex("00DB1234567890A2")
-GPF = bytes.fromhex("00DB1234567890A3")
-ACB = bytes.fromhex("90B3D51F30000002")
-SUPPLIER = bytes.fromhex("90B3D51F30010000")
 KILLS = 6  # restarts after a SIGKILL per scenario
 PROCESS_TIMEOUT_S = 120.0  # a worker that takes longer is stuck
 OUTAGES = 40
@@ -126,7 +123,7 @@ def test_device_log_changes_survive_sigkill(tmp_path: Path, keys_dir: Path) -> N
     assert len(Hub.restore(load(nvm)).state.device_log) == 16
 
 
-def test_every_outage_alert_gets_one_restore_alert_across_sigkills(tmp_path: Path, keys_dir: Path) -> None:
+def test_outage_alerts_pair_up_across_sigkills(tmp_path: Path, keys_dir: Path) -> None:
     rng = random.Random(3)
     nvm = tmp_path / "hub.db"
     alerts: dict[int, str] = {}  # message ID -> kind: a message sent again keeps its ID

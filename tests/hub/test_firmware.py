@@ -135,7 +135,8 @@ def test_meter_downloads_the_image_over_ota(bench: Bench) -> None:
     assert ota.IMAGE_NOTIFY.matches(notify[0])
     (reply,), _ = ota_request(bench, ota.QUERY_NEXT_IMAGE_REQUEST.frame(
         field_control=0, manufacturer_code=METER_MANUFACTURER, image_type=1, current_file_version=0x100))
-    assert reply["status"] == 0 and reply["image_size"] == len(data)
+    assert reply["status"] == 0
+    assert reply["image_size"] == len(data)
     received = b""
     while len(received) < len(data):
         (block,), _ = ota_request(bench, ota.IMAGE_BLOCK_REQUEST.frame(
@@ -148,10 +149,13 @@ def test_meter_downloads_the_image_over_ota(bench: Bench) -> None:
         status=0, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200))
     assert end["upgrade_time"] == ota.UPGRADE_TIME_WAIT  # activation waits for CS06
     (alert,) = bench.wan(actions)
-    assert alert.alert_code == 0x8F8A and alert.message_code == 0x0128 and alert.recipient == ACB
+    assert alert.alert_code == 0x8F8A
+    assert alert.message_code == 0x0128
+    assert alert.recipient == ACB
     frame, _ = bench.open(alert)
     value = decode_asn1(frame.content, 0x0128, Cra.ALERT).value
-    assert value["entityId"] == ESME and value["responseCode"] == 0
+    assert value["entityId"] == ESME
+    assert value["responseCode"] == 0
     assert value["firmwareVersion"] == bytes.fromhex("00000200")
 
 
@@ -198,7 +202,9 @@ def test_own_image_is_reported_then_activated_by_cs06(bench: Bench) -> None:
     actions = bench.feed(ev.FirmwareChunkReceived(at=bench.now, image_id="ch", offset=0, total_size=len(data),
                                                   data=data))
     (receipt,) = bench.wan(actions)
-    assert receipt.alert_code == 0x8F72 and receipt.message_code == 0x00CE and receipt.recipient == SUPPLIER
+    assert receipt.alert_code == 0x8F72
+    assert receipt.message_code == 0x00CE
+    assert receipt.recipient == SUPPLIER
     _, payload = bench.open(receipt)
     assert payload.body.value[2] == Data(DataType.OCTET_STRING, IMAGE_HASH)
     # Service goes on while the new image waits: the CHF still answers with the old version.
@@ -227,6 +233,7 @@ def test_future_dated_cs06_activates_later_and_alerts(bench: Bench) -> None:
     bench.restart()
     actions = bench.advance(3600)
     (alert,) = bench.wan(actions)
-    assert alert.message_code == 0x00CA and alert.alert_code == 0x8F66
+    assert alert.message_code == 0x00CA
+    assert alert.alert_code == 0x8F66
     assert bench.hub.state.firmware_version == bytes.fromhex("0123ABCE")
     assert alert.kind is WanKind.ALERT

@@ -25,10 +25,12 @@ def test_gcs59_restores_and_gcs62_reports() -> None:
     actions = gcs59(bench, [(GSME, 0), (IHD, 5)])
     response, alert = bench.wan(actions)
     frame, _ = bench.open(response)
-    assert frame.originator == GPF and frame.recipient == ACB
+    assert frame.originator == GPF
+    assert frame.recipient == ACB
     outcomes = decode_asn1(frame.content, 0x008C, Cra.RESPONSE).value["restoreOutcomes"]
     assert [o["joinResponseCode"] for o in outcomes] == [0, 0]
-    assert alert.message_code == 0x00B2 and alert.alert_code == 0x8071
+    assert alert.message_code == 0x00B2
+    assert alert.alert_code == 0x8071
     alert_frame, _ = bench.open(alert)
     assert alert_frame.mac is not None
     value = decode_asn1(alert_frame.content, 0x00B2, Cra.ALERT).value
@@ -46,13 +48,14 @@ def test_gcs59_beyond_capacity_answers_device_log_full() -> None:
     assert gpf_device_log(bench.hub) == [(GSME, 0)]
 
 
-def test_gcs59_from_a_supplier_is_rejected_with_a_gbz_alert() -> None:
+def test_gcs59_from_supplier_gets_gbz_alert() -> None:
     from commshub.codecs.gbcs.gbz import parse_gbz_alert
 
     bench = Bench()
     bench.commission()
     (alert,) = bench.wan(gcs59(bench, [(GSME, 0)], originator=SUPPLIER))
     frame, _ = bench.open(alert)
-    assert frame.originator == GPF and frame.message_code == 0x1000
+    assert frame.originator == GPF
+    assert frame.message_code == 0x1000
     assert parse_gbz_alert(frame.content, 0x1000).alert_code == 0x8F30
     assert gpf_device_log(bench.hub) == []

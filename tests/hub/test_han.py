@@ -83,7 +83,7 @@ def test_time_follows_the_clock_correction(bench: Bench) -> None:
     assert reply["records"][0]["value"] == bench.now + 30 - 946_684_800
 
 
-def test_frames_from_devices_that_have_not_joined_are_dropped(bench: Bench) -> None:
+def test_unjoined_device_frames_dropped(bench: Bench) -> None:
     frame = foundation.READ_ATTRIBUTES.frame(general.TIME_ID, Direction.CLIENT_TO_SERVER, attribute_ids=[0])
     assert han(bench, ESME, frame) == []
 
@@ -102,9 +102,11 @@ def test_command_for_the_esme_is_pushed_unchanged(bench: Bench) -> None:
                             supplementary=False, mac=False, counter=77)
     actions = bench.send(command)
     pushed = [parse_zcl(a.payload, a.cluster) for a in actions if isinstance(a, SendHan)]
-    assert len(pushed) == 1 and pushed[0]["tunnel_id"] == tunnel_id
+    assert len(pushed) == 1
+    assert pushed[0]["tunnel_id"] == tunnel_id
     message = parse_tunnel_data(pushed[0]["data"])
-    assert message.command == TunnelCommand.PUT and message.message == command
+    assert message.command == TunnelCommand.PUT
+    assert message.message == command
     # The ESME's response goes to the WAN byte for byte.
     response = device_response(ESME, 77)
     actions = bench.feed(ev.HanFrameReceived(at=bench.now, device=ESME, cluster=tunneling.TUNNELING_ID,
@@ -198,7 +200,7 @@ def put(bench: Bench, device: bytes, tunnel_id: int, message: bytes) -> list[Any
         payload=build_zcl(tunneling.TRANSFER_DATA_TO_SERVER.frame(tunnel_id=tunnel_id, data=tunnel_put(message)))))
 
 
-def test_scheduled_read_is_cached_and_handed_over_byte_identical(bench: Bench) -> None:
+def test_cached_read_handed_over_unchanged(bench: Bench) -> None:
     join(bench, ESME, 0)
     tunnel_id, _ = open_tunnel(bench, ESME)
     bench.feed(ev.ReadScheduled(at=bench.now, device=ESME, message_code=0x0059, deadline=bench.now + 3600))

@@ -206,7 +206,7 @@ def test_unsent_alert_is_sent_again_after_a_crash() -> None:
     bench.commission()
     bench.feed(ev.MainsLost(at=bench.now))
     bench.advance(180)
-    # The driver died after writing NVM but before sending: the outbox still holds the alert.
+    # The driver died after writing NVM but before sending: the outbox still has the alert.
     actions = bench.restart(mains=False)
     assert [type(m) for m in bench.csp(actions)] == [PowerOutageAlert]
 

@@ -3,7 +3,7 @@ power cuts, restarts and time steps, checking the hub against its transition tab
 
 Invariants after every step:
 
-- the device log holds at most 16 devices, the historic log at most 15;
+- the device log has at most 16 devices, the historic log at most 15;
 - NVM equals the hub's non-volatile state (checked by the Bench on every event);
 - power outage and restore alerts alternate, starting with an outage alert, so every outage
   alert is followed by exactly one restore alert (counting each message ID once: a restart
