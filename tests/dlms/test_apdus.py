@@ -6,10 +6,13 @@ test); several of those reproduce DLMS Green Book examples.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from commshub.codecs import common
 from commshub.codecs.dlms import (
     APPLICATION_CONTEXT_LN,
     APPLICATION_CONTEXT_LN_CIPHERING,
@@ -67,6 +70,7 @@ from commshub.codecs.dlms import (
     parse_apdu,
     parse_data,
 )
+from commshub.codecs.dlms.apdu import _COMPILED, APDU
 from commshub.codecs.strategies import acse_apdus, ciphered_apdus, dlms_apdus, xdlms_apdus
 from commshub.errors import CodecError
 
@@ -502,3 +506,21 @@ PROFILE_555 = (
     "0008000001100060001A8C00203090C07E2020C05160000008000001100060001AA600203090C"
     "07E2020C05170000008000001100060001AC00"
 )
+
+
+@given(st.one_of(dlms_apdus().map(build_apdu),
+                 st.tuples(st.sampled_from([0xC0, 0xC4, 0xC1, 0xC7, 0xD9, 0xDA, 0x0F, 0xDD, 0xDF]),
+                           st.binary(max_size=40)).map(lambda parts: bytes((parts[0],)) + parts[1])))
+def test_compiled_parser_agrees_with_declaration(data):
+    try:
+        interpreted = common.parse(APDU, data, root="apdu")
+    except CodecError:
+        interpreted = None
+    compiled = _COMPILED.parse_function()
+    stream = io.BytesIO(data)
+    try:
+        value = compiled(stream, None)
+        fast = value if stream.tell() == len(data) else None
+    except Exception:  # noqa: BLE001 - the compiled code raises plain Python errors
+        fast = None
+    assert fast == interpreted
