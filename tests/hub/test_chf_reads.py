@@ -190,3 +190,11 @@ def test_cs10a_with_a_clear_command_is_rejected(bench: Bench) -> None:
 
     actions = bench.send(bench.command(0x0014, content=gbz_request(CLEAR_EVENT_LOG_REQUEST.frame(log_id=3))))
     assert [m.alert_code for m in bench.wan(actions)] == [0x8F1E]
+
+
+def test_dbch02_lists_the_channel_chosen_at_installation(bench: Bench) -> None:
+    payload = answer(bench, 0x010B, [get_range(7, f"{SUB_GHZ}.3", 0, 0xFFFFFFFF)])
+    (rows,) = payload.data
+    (row,) = rows.value.elements
+    assert row.value[1] == Data(DataType.LONG_UNSIGNED, 0x8F26)
+    assert row.value[2] == Data(DataType.OCTET_STRING, bytes.fromhex("E0000001090100"))

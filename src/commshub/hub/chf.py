@@ -675,6 +675,24 @@ def _sub_ghz_channel_log(hub: Hub, datum: Data, spec: AccessRequestSpecification
     return run
 
 
+# Channel log entries carry the channel (4 octets of the bit-string) and an A-XDR octet-string
+# of one octet, as the DCC's reference DBCH02 response shows (its meaning is not public).
+_CHANNEL_LOG_SUFFIX = bytes.fromhex("090100")
+SUB_GHZ_CHANNEL_CHANGED = 0x8F26
+
+
+def record_channel_selection(hub: Hub) -> None:
+    """Log the sub-GHz channel a dual-band CHF selected (when it is installed) in its channel log."""
+    if not hub.state.settings.dual_band:
+        return
+    store = _sub_ghz(hub)
+    channel = store.get("channel", DEFAULT_SUB_GHZ_CHANNEL)
+    sequence = sum(1 for key in store if key.startswith("log:")) + 1
+    entry = LogEntry(sequence, hub.state.utc, SUB_GHZ_CHANNEL_CHANGED, channel + _CHANNEL_LOG_SUFFIX)
+    store[f"log:{sequence:012d}"] = entry.to_record()
+    hub.state.touch("sub_ghz")
+
+
 @_item(Access.GET, DATA_CLASS, SUB_GHZ_CONFIGURATION, 2)
 def _get_sub_ghz_configuration(hub: Hub, datum: Data, spec: AccessRequestSpecification) -> Runner:
     _null(datum, "sub-GHz configuration")

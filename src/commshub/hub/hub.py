@@ -420,6 +420,7 @@ def _on_installed(hub: Hub, event: ev.Installed) -> None:
     state.touch("lifecycle")
     LOGGER.info("hub %s installed at %s (%s)", hub.id, event.network_address,
                 "WAN up" if online else "no WAN coverage")
+    chf.record_channel_selection(hub)
     if online:
         _report_installation(hub)
         _request_activation(hub)
@@ -499,6 +500,7 @@ def _on_clock_adjusted(hub: Hub, event: ev.ClockAdjusted) -> None:
         hub.log_event(EventCode.CLOCK_ADJUSTED)
 
 
-# The feature modules register their handlers when imported.
-from commshub.hub import clock
-from commshub.hub import commands as _commands  # noqa: F401
+# The feature modules register their handlers when imported. ``commands`` goes first: it
+# imports the use-case modules in the order their own imports need.
+from commshub.hub import commands as _commands  # noqa: F401, I001
+from commshub.hub import chf, clock
