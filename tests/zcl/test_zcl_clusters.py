@@ -85,7 +85,7 @@ def test_image_block_response_from_zsmartsystems_log():
     assert payload["image_data"] == bytes.fromhex(data.replace(" ", ""))
 
 
-def test_image_notify_sent_by_a_client_is_not_declared():
+def test_image_notify_from_client_raw():
     # espressif/esp-zigbee-sdk issue 859: Image Notify only goes server to client; sent the
     # other way it is not a command of this cluster and stays raw.
     frame = roundtrip("11 3b 00 00 64", OTA)
@@ -97,8 +97,8 @@ def test_image_notify_too_short_for_its_payload_type():
         parse_zcl(bytes.fromhex("19 3b 00 03 64 7c11 0442 2396"), OTA)
 
 
-def test_no_image_response_reverses_direction_and_disables_default_response():
-    # zsmartsystems PR 788: the "no image" answer goes back with default response disabled.
+def test_no_image_reply_header():
+    # zsmartsystems PR 788: the "no image" response goes back with default response disabled.
     request = parse_zcl(bytes.fromhex("01 87 01 00 2110 1100 ff435300"), OTA)
     reply = ota.QUERY_NEXT_IMAGE_RESPONSE.reply(request, status=Status.NO_IMAGE_AVAILABLE)
     assert build_zcl(reply) == bytes.fromhex("19 87 02 98")
@@ -106,7 +106,7 @@ def test_no_image_response_reverses_direction_and_disables_default_response():
 
 def test_reply_to_wrong_direction_is_refused():
     request = parse_zcl(bytes.fromhex("19 3b 00 00 64"), OTA)
-    with pytest.raises(LocalProtocolError, match="cannot answer"):
+    with pytest.raises(LocalProtocolError, match="cannot respond"):
         ota.QUERY_NEXT_IMAGE_RESPONSE.reply(request, status=0)
 
 
@@ -232,8 +232,8 @@ def test_metering_mirror_exchange():
     flags = metering.MIRROR_REPORT_ATTRIBUTE_RESPONSE.frame(
         tsn=5, notification_scheme=1, notification_flags=[0x1, 0x0])
     assert build_zcl(flags) == bytes.fromhex("01 05 09 01 01000000 00000000")
-    refused = metering.REQUEST_MIRROR_RESPONSE.reply(request, endpoint_id=metering.MIRROR_ENDPOINT_REFUSED)
-    assert build_zcl(refused)[-2:] == b"\xff\xff"
+    rejected = metering.REQUEST_MIRROR_RESPONSE.reply(request, endpoint_id=metering.MIRROR_ENDPOINT_REFUSED)
+    assert build_zcl(rejected)[-2:] == b"\xff\xff"
 
 
 def test_metering_profile_and_snapshot():

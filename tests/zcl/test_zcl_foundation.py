@@ -109,7 +109,7 @@ def test_manufacturer_report_with_binary_string():
     assert build_zcl(frame) == data
 
 
-def test_manufacturer_global_frame_that_does_not_decode_stays_raw():
+def test_undecodable_manufacturer_frame_stays_raw():
     data = bytes.fromhex("1c5f11210a01ff99")
     frame = parse_zcl(data, 0x0000)
     assert frame.payload == bytes.fromhex("01ff99")
@@ -176,7 +176,7 @@ def test_read_attributes_response_built_from_attribute_table():
 
 
 def test_direction_mismatch_is_reported():
-    with pytest.raises(CodecError, match="direction bit says SERVER_TO_CLIENT"):
+    with pytest.raises(CodecError, match="direction bit is SERVER_TO_CLIENT"):
         parse_zcl(bytes.fromhex("18 01 0b 00 00"), 0x0000, direction=Direction.CLIENT_TO_SERVER)
 
 

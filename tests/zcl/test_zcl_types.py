@@ -53,7 +53,7 @@ def test_integer_widths(type_id, data, expected):
 
 
 def test_character_string_invalid_length():
-    # Length 0xFF is the non-value: no bytes follow (ZCL revision 6, 2.6.2.15).
+    # Length 0xFF is the non-value: no bytes follow (ZCL revision 6).
     assert _roundtrip(DataType.CHARACTER_STRING, b"\xff") is None
     assert _roundtrip(DataType.OCTET_STRING, b"\xff") is None
     assert _roundtrip(DataType.LONG_CHARACTER_STRING, b"\xff\xff") is None

@@ -100,7 +100,7 @@ def _tiny_float(type_id: Any, value: Any) -> bool:
 def _zigpy_friendly(value: Any) -> bool:
     # Values zigpy 2.4 cannot read the way ZCL defines them are left out:
     # - an octet string of length 0xFF (it reads 255 bytes) and a long string of length 0xFFFF
-    #   (it fails), where ZCL means "invalid"; it knows that rule for short character strings only;
+    #   (it fails), where ZCL means "invalid"; it applies that rule to short character strings only;
     # - subnormal floats and the smallest normal double (half 02 00 gives 4.3e-311, not 1.19e-07);
     # - collections of collections or of no-data elements;
     # - reporting directions other than 0 and 1 (it reads them as 1).
@@ -242,8 +242,8 @@ _OTA_NAMES = {
 @pytest.mark.parametrize(("ours", "theirs"), _OTA_COMMANDS, ids=[c.name for c, _ in _OTA_COMMANDS])
 @given(data=st.data())
 def test_zigpy_reads_our_ota_commands(ours, theirs, data):
-    # zigpy knows payload types 0..3 of Image Notify and, for Image Block Response, the statuses
-    # SUCCESS, ABORT and WAIT_FOR_DATA with the minimum block period present.
+    # zigpy reads payload types 0..3 of Image Notify. For Image Block Response it reads the
+    # statuses SUCCESS, ABORT and WAIT_FOR_DATA, the last with the minimum block period present.
     overrides = {}
     if ours is ota_cluster.IMAGE_NOTIFY:
         overrides["payload_type"] = st.integers(0, 3)
@@ -269,9 +269,9 @@ def test_zigpy_reads_our_ota_commands(ours, theirs, data):
         assert their_value == value, name
 
 
-# Metering formatting attributes are 8-bit bitmaps in Smart Energy 1.4 (the Silicon Labs mirror
-# plugin writes MeteringDeviceType as ZCL_BITMAP8_ATTRIBUTE_TYPE; BitCloud's metering header says
-# "8 bit Bitmap"); zigpy 2.4 declares them uint8 (and MeteringDeviceType enum8).
+# Metering formatting attributes are 8-bit bitmaps in Smart Energy 1.4: the Silicon Labs mirror
+# plugin writes MeteringDeviceType as ZCL_BITMAP8_ATTRIBUTE_TYPE, and BitCloud's metering header
+# types it "8 bit Bitmap". zigpy 2.4 declares them uint8, and MeteringDeviceType enum8.
 _ZIGPY_TYPE_DIFFERENCES = {
     (0x0702, attribute_id) for attribute_id in (0x0303, 0x0304, 0x0305, 0x0306, 0x030A, 0x030B, 0x030D,
                                                 0x0313, 0x0314)

@@ -9,7 +9,7 @@ Every generated value builds, and parsing the bytes gives the value back, e.g.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import construct
 from hypothesis import strategies as st
@@ -27,7 +27,7 @@ from commshub.codecs.zigbee.zcl.constructs import (
     RecordsToEnd,
     Trailing,
 )
-from commshub.codecs.zigbee.zcl.schema import CommandDef
+from commshub.codecs.zigbee.zcl.schema import ClusterCommand, CommandDef
 from commshub.codecs.zigbee.zcl.types import VALUE, DataType
 
 __all__ = [
@@ -54,7 +54,7 @@ _COLLECTIONS = frozenset({DataType.ARRAY, DataType.STRUCTURE, DataType.SET, Data
 # Field names whose value selects the declaration of a following typed value.
 _TYPE_FIELDS = frozenset({"type", "element_type"})
 _TYPE_IDS = sorted(VALUE)
-_FLOAT_WIDTHS = {2: 16, 4: 32, 8: 64}
+_FLOAT_WIDTHS: dict[int, Literal[16, 32, 64]] = {2: 16, 4: 32, 8: 64}
 
 
 def zcl_data_types(*, collections: bool = True) -> st.SearchStrategy[int]:
@@ -64,11 +64,11 @@ def zcl_data_types(*, collections: bool = True) -> st.SearchStrategy[int]:
 
 def _text() -> st.SearchStrategy[str]:
     # NUL ends a ZCL string's text, so generated text has none.
-    return st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=20)
+    return st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)
 
 
 def _strategy(con: Any, context: dict[str, Any], depth: int, name: str | None = None) -> st.SearchStrategy[Any]:
-    """Return a strategy for the values ``con`` builds; ``context`` holds earlier sibling fields."""
+    """Return a strategy for the values ``con`` builds; ``context`` contains earlier sibling fields."""
     if name in _TYPE_FIELDS and isinstance(con, construct.FormatField):
         return zcl_data_types(collections=depth < _MAX_DEPTH)
     if isinstance(con, construct.Renamed):
@@ -84,7 +84,7 @@ def _strategy(con: Any, context: dict[str, Any], depth: int, name: str | None = 
     if isinstance(con, (Trailing, PresenceFlags)):
         return _strategy(con.subcon, context, depth, name)
     if isinstance(con, LoneStatus):
-        # The lone form is the all-succeeded answer: one SUCCESS byte.
+        # The lone form is the all-succeeded response: one SUCCESS byte.
         lone = st.just([{"status": 0, **dict.fromkeys(con.fields)}])
         failed = _strategy(con.subcon.subcon, context, depth + 1).filter(lambda record: record["status"] != 0)
         failures = st.lists(failed, min_size=1, max_size=_MAX_RECORDS)
@@ -186,8 +186,8 @@ def _header_fields(draw: Callable[[st.SearchStrategy[Any]], Any]) -> dict[str, A
     return {"tsn": draw(st.integers(0, 0xFF)), "disable_default_response": draw(st.booleans())}
 
 
-def zcl_commands() -> st.SearchStrategy[CommandDef]:
-    """Every declared cluster-specific command."""
+def zcl_commands() -> st.SearchStrategy[ClusterCommand]:
+    """Draw any declared cluster-specific command."""
     declared = [c for cluster in CLUSTERS.values()
                 for c in (*cluster.commands_to_server.values(), *cluster.commands_to_client.values())]
     return st.sampled_from(declared)
@@ -215,9 +215,8 @@ def zcl_cluster_frames(draw: Callable[[st.SearchStrategy[Any]], Any]) -> ZclFram
             direction=draw(st.sampled_from(Direction)),
             manufacturer_code=draw(st.none() | st.integers(0, 0xFFFF)), **_header_fields(draw),
         )
-    command = draw(zcl_commands())
-    frame = command.frame(**_header_fields(draw), **draw(zcl_payloads(command)))
-    return frame
+    command: ClusterCommand = draw(zcl_commands())
+    return command.frame(**_header_fields(draw), **draw(zcl_payloads(command)))
 
 
 def zcl_frames() -> st.SearchStrategy[ZclFrame]:

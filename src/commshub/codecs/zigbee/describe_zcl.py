@@ -154,7 +154,7 @@ def _status_name(value: int) -> str:
 
 
 def _command_name(frame: ZclFrame, command_id: int) -> str | None:
-    # A Default Response answers a command sent the other way, global or cluster-specific.
+    # A Default Response replies to a command sent the other way, global or cluster-specific.
     cluster = CLUSTERS.get(frame.cluster_id)
     if cluster is not None:
         command = cluster.commands(frame.direction.reverse()).get(command_id)
@@ -242,8 +242,8 @@ def _partial_header(data: bytes) -> Node | None:
 
 
 def _hex_preview(data: bytes) -> str:
-    shown = data[:_PREVIEW_BYTES].hex(" ").upper()
-    return shown + (" ..." if len(data) > _PREVIEW_BYTES else "")
+    preview = data[:_PREVIEW_BYTES].hex(" ").upper()
+    return preview + (" ..." if len(data) > _PREVIEW_BYTES else "")
 
 
 def _header_tree(root: Node, header: ota_file.OtaHeader) -> None:

@@ -1,4 +1,4 @@
-"""ZigBee OTA upgrade files (ZCL revision 6, 11.4) and the GBCS upgrade image they carry.
+"""ZigBee OTA upgrade files (ZCL revision 6) and the GBCS upgrade image they carry.
 
 An OTA file is a header, then either a list of tagged sub-elements or, in files from some
 vendors and in GBCS images, a body without sub-elements. The GBCS upgrade image body is the
@@ -8,9 +8,9 @@ image as r || s; its manufacturer image hash is the SHA-256 of the manufacturer 
 layout, a 60-byte header with hardware versions and no sub-element, follows
 HenryGiraldo/gbcs ``create_ota_upgrade_image`` (which cites GBCS 11.2.2 to 11.2.4).
 
-Reading is tolerant: a file longer than its header says keeps the extra bytes with a warning,
-a body that is not a list of sub-elements stays raw with a warning; a truncated file, a wrong
-file identifier or a header shorter than its field control needs raise CodecError.
+Reading is tolerant. A file longer than its header states keeps the extra bytes with a warning,
+and a body that is not a list of sub-elements stays raw with a warning. A truncated file, a
+wrong file identifier or a header shorter than its field control needs raise CodecError.
 """
 
 from __future__ import annotations
@@ -72,15 +72,15 @@ __all__ = [
     "verify_manufacturer_image",
 ]
 
-# The file identifier 0x0BEEF11E, little-endian on the wire (ZCL revision 6, 11.4.2.1).
+# The file identifier 0x0BEEF11E, little-endian on the wire (ZCL revision 6).
 OTA_FILE_IDENTIFIER = 0x0BEEF11E
 _FILE_IDENTIFIER_BYTES = OTA_FILE_IDENTIFIER.to_bytes(4, "little")
 OTA_HEADER_VERSION = 0x0100
 ZIGBEE_PRO_STACK_VERSION = 0x0002
-# Header without optional fields, bytes (ZCL revision 6, table 11-2).
+# Header without optional fields, bytes (ZCL revision 6).
 _BASE_HEADER_SIZE = 56
 _HEADER_STRING_SIZE = 32
-# Sub-element: 2-byte tag and 4-byte length before the data (ZCL revision 6, 11.4.3).
+# Sub-element: 2-byte tag and 4-byte length before the data (ZCL revision 6).
 _SUB_ELEMENT_HEADER_SIZE = 6
 # GBCS: the signature length byte and the raw r || s ECDSA P-256 signature.
 GBCS_SIGNATURE_LENGTH = 0x40
@@ -105,7 +105,7 @@ class FieldControl(IntFlag):
 
 
 class TagId(IntEnum):
-    """Sub-element tags (ZCL revision 6, table 11-4); 0xF000-0xFFFF are manufacturer tags."""
+    """Sub-element tags (ZCL revision 6); 0xF000-0xFFFF are manufacturer tags."""
 
     UPGRADE_IMAGE = 0x0000
     ECDSA_SIGNATURE_SUITE_1 = 0x0001
@@ -298,9 +298,9 @@ class GbcsUpgradeImage:
 class OtaFile:
     """A decoded OTA file.
 
-    ``elements`` is None when the body is not a list of sub-elements; ``upgrade_image`` is set
-    when the body has the GBCS layout; ``body`` always holds the bytes between the header and
-    the total image size, and ``trailing`` the bytes after it.
+    ``elements`` is None when the body is not a list of sub-elements, and ``upgrade_image`` is
+    set when the body has the GBCS layout. ``body`` always contains the bytes between the header
+    and the total image size, and ``trailing`` the bytes after it.
     """
 
     header: OtaHeader
@@ -385,10 +385,10 @@ def _looks_like_gbcs(body: bytes) -> bool:
 def read_ota_file(data: bytes, *, layout: Literal["auto", "zigbee", "gbcs"] = "auto") -> OtaFile:
     """Decode an OTA upgrade file.
 
-    ``layout`` "zigbee" expects sub-elements (a body without them is kept raw with a warning),
-    "gbcs" expects the GBCS upgrade image body, and "auto" takes sub-elements when their
-    lengths tile the body exactly, else the GBCS layout when the signature length byte is in
-    place, else a raw body with a warning.
+    ``layout`` "zigbee" expects sub-elements and keeps a body without them raw, with a warning.
+    "gbcs" expects the GBCS upgrade image body. "auto" takes sub-elements when their lengths
+    tile the body exactly, else the GBCS layout when the signature length byte is in place, else
+    a raw body with a warning.
     """
     data = bytes(data)
     header = read_ota_header(data)
@@ -401,12 +401,12 @@ def read_ota_file(data: bytes, *, layout: Literal["auto", "zigbee", "gbcs"] = "a
             path=("ota", "header", "total_image_size"), offset=52, data=data)
     if len(data) < size:
         raise CodecError(
-            f"the header states a total image size of {size} bytes but the file holds "
+            f"the header states a total image size of {size} bytes but the file has only "
             f"{len(data)}: the file is truncated", path=("ota", "body"), offset=len(data), data=data)
     trailing = data[size:]
     if trailing:
         warnings.append(
-            f"the file holds {len(trailing)} bytes after the {size} bytes its header states; "
+            f"the file has {len(trailing)} bytes after the {size} bytes its header states; "
             "they are not part of the image")
     body = data[header_length:size]
 
@@ -510,6 +510,6 @@ def build_gbcs_ota_file(
 
 def gbcs_file_name(header: OtaHeader, manufacturer_image_hash: bytes) -> str:
     """Return the file name ``MMMM-TTTT-VVVVVVVV-<hash>.zigbee``: the OTA naming convention
-    (ZCL revision 6, 11.4.7) with the manufacturer image hash appended, as HenryGiraldo/gbcs does."""
+    (ZCL revision 6) with the manufacturer image hash appended, as HenryGiraldo/gbcs does."""
     return (f"{header.manufacturer_code:04X}-{header.image_type:04X}-{header.file_version:08X}-"
             f"{manufacturer_image_hash.hex().upper()}.zigbee")

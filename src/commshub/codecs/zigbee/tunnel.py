@@ -1,8 +1,8 @@
 """GBCS framing inside the data of the ZigBee Tunneling cluster's Transfer Data command.
 
-The first byte names the GBCS tunnel command: GET (the sleepy gas meter asks the gas proxy for
-queued messages), GET-RESPONSE (one queued message, after a count of the messages still
-waiting) or PUT (a message from the meter). Sources: Wireshark ``packet-gbcs.c`` ("GBCS
+The first byte names the GBCS tunnel command: GET (the sleepy gas meter requests its queued
+messages from the gas proxy), GET-RESPONSE (one queued message, after a count of the messages
+still waiting) or PUT (a message from the meter). Sources: Wireshark ``packet-gbcs.c`` ("GBCS
 Tunnel"), and the HenryGiraldo/gbcs hub emulator, which answers GET with a GET-RESPONSE that
 carries remaining count 0.
 """
@@ -69,8 +69,8 @@ class TunnelMessage:
 def parse_tunnel_data(data: bytes) -> TunnelMessage:
     """Decode the data field of a Tunneling Transfer Data command on a GBCS tunnel.
 
-    An unknown command byte decodes as an int with the rest as ``message``; a GET that carries
-    bytes raises, since the meter has nothing to send with it.
+    An unknown command byte decodes as an int with the rest as ``message``. A GET that carries
+    bytes raises, because the meter has nothing to send with it.
     """
     value = parse(GBCS_TUNNEL, data, root="gbcs_tunnel")
     try:
@@ -96,7 +96,7 @@ def build_tunnel_data(message: TunnelMessage) -> bytes:
 
 
 def tunnel_get() -> bytes:
-    """Return the data of a GET: the meter asks for the messages queued for it."""
+    """Return the data of a GET: the meter requests the messages queued for it."""
     return build_tunnel_data(TunnelMessage(TunnelCommand.GET))
 
 

@@ -1,9 +1,9 @@
 """Decode and encode whole ZCL frames: header, then the payload declared for the command.
 
-Decoding is tolerant where the standard lets devices differ: cluster-specific frames of unknown
+Decoding is tolerant where the standard lets devices differ. Cluster-specific frames of unknown
 clusters or commands, and every cluster-specific frame with a manufacturer code, keep their
-payload as bytes; a manufacturer-specific global command whose payload does not decode is kept
-as bytes too; bytes after a declared payload are kept in ``trailing``. Encoding is strict.
+payload as bytes. So does a manufacturer-specific global command whose payload does not decode.
+Bytes after a declared payload are kept in ``trailing``. Encoding is strict.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from commshub.errors import CodecError
 
 __all__ = ["ZCL_HEADER_MIN_SIZE", "build_zcl", "command_of", "parse_zcl"]
 
-# Frame control, sequence number and command identifier (ZCL revision 6, figure 2-2), bytes.
+# Frame control, sequence number and command identifier (ZCL revision 6), bytes.
 ZCL_HEADER_MIN_SIZE = 3
 _ROOT = "zcl"
 _PATH_NOISE = re.compile(r"\((?:parsing|building|sizeof|\?\?\?)\)")
@@ -69,7 +69,7 @@ def _message_of(exc: BaseException) -> str:
 def parse_zcl(data: bytes, cluster_id: int, *, direction: Direction | None = None) -> ZclFrame:
     """Decode one ZCL frame received on ``cluster_id``.
 
-    With ``direction`` given, a frame whose direction bit says otherwise raises CodecError.
+    With ``direction`` given, a frame whose direction bit differs raises CodecError.
     """
     data = bytes(data)
     if len(data) < ZCL_HEADER_MIN_SIZE:
@@ -86,7 +86,7 @@ def parse_zcl(data: bytes, cluster_id: int, *, direction: Direction | None = Non
     frame_direction = Direction(control.direction)
     if direction is not None and direction != frame_direction:
         raise CodecError(
-            f"the frame's direction bit says {frame_direction.name}, expected {Direction(direction).name}",
+            f"invalid direction: the direction bit is {frame_direction.name}, expected {Direction(direction).name}",
             path=(_ROOT, "header", "frame_control", "direction"), offset=0, data=data)
     frame_type = FrameType(control.frame_type) if control.frame_type <= FrameType.CLUSTER else control.frame_type
     manufacturer_code = header.manufacturer_code

@@ -39,7 +39,7 @@ class Fast(Subconstruct):  # type: ignore[misc]
     """Parse with the compiled form of ``subcon``; build and size with ``subcon`` itself.
 
     Compilation happens on first use. When the compiled parser fails, the input is parsed again
-    with the plain declaration so that the error names the exact field; the slow path runs only
+    with the plain declaration so that the error names the exact field. That slow path runs only
     for bad input. A declaration that construct cannot compile is parsed plainly.
     """
 
@@ -159,8 +159,8 @@ class Maybe(construct.IfThenElse):  # type: ignore[misc]
     """A field present only when ``condition`` holds; absent fields are None.
 
     Building is strict: a value given for a field that the condition marks absent raises.
-    Omitting an absent field from the dict is fine; a present field builds from its value, so a
-    missing one raises unless None is a valid value of ``subcon``.
+    Omitting an absent field from the dict is fine. A present field builds from its value, so
+    leaving it out raises unless None is a valid value of ``subcon``.
     """
 
     def __init__(self, condition: Any, subcon: Construct) -> None:
@@ -211,10 +211,10 @@ class Trailing(Subconstruct):  # type: ignore[misc]
 
 
 class PresenceFlags(Subconstruct):  # type: ignore[misc]
-    """A flags field whose bits say which later fields are present.
+    """A flags field whose bits mark which later fields are present.
 
     ``bits`` maps a bit mask to the name of the field it announces. Building with the flags
-    left out (None) computes them from the fields that are not None; building with explicit flags
+    left out (None) computes them from the fields that are not None. Building with explicit flags
     checks them against the fields, so reserved bits survive a round trip but a contradiction
     raises.
     """
@@ -279,9 +279,8 @@ class LoneStatus(Subconstruct):  # type: ignore[misc]
     """Status records that may shrink to a lone status byte.
 
     Write Attributes Response and its kin hold one record per failed attribute, or, when every
-    attribute succeeded, the single byte SUCCESS with no further fields (ZCL revision 6,
-    2.5.5.1). The lone form decodes to one record whose ``fields`` are None, and such a record
-    builds back to one byte; any other record needs all its fields.
+    attribute succeeded, the single byte SUCCESS with no further fields (ZCL revision 6). The lone form decodes to one record whose ``fields`` are None, and such a record
+    builds back to one byte. Any other record needs all its fields.
     """
 
     def __init__(self, records: Construct, fields: tuple[str, ...]) -> None:

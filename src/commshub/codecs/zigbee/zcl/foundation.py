@@ -1,5 +1,4 @@
-"""ZCL foundation: status codes and every global (profile-wide) command (ZCL revision 6,
-section 2.5; commands 0x00-0x16)."""
+"""ZCL foundation: status codes and every global (profile-wide) command (ZCL revision 6; commands 0x00-0x16)."""
 
 from __future__ import annotations
 
@@ -43,7 +42,7 @@ __all__ = [
 
 
 class Status(IntEnum):
-    """ZCL status codes (ZCL revision 6, table 2-12, with the OTA Upgrade statuses)."""
+    """ZCL status codes (ZCL revision 6, with the OTA Upgrade statuses)."""
 
     SUCCESS = 0x00
     FAILURE = 0x01
@@ -83,7 +82,7 @@ class Status(IntEnum):
 
 
 class ReportingDirection(IntEnum):
-    """Direction field of a reporting configuration record (ZCL revision 6, 2.5.7.1.2)."""
+    """Direction field of a reporting configuration record (ZCL revision 6)."""
 
     SEND_REPORTS = 0  # the receiver sends reports: type, intervals and change follow
     RECEIVE_REPORTS = 1  # the receiver expects reports: a timeout period follows
@@ -105,8 +104,8 @@ _READ_ATTRIBUTE_STATUS = Struct(
     "value" / Maybe(this.status == _SUCCESS, value_construct()),
 )
 
-# A write or configure response holds one record per failed attribute, or a lone SUCCESS status
-# when every attribute succeeded; that lone status has no further fields.
+# A write or configure response contains one record per failed attribute. When every attribute
+# succeeded it is a lone SUCCESS status with no further fields.
 _WRITE_ATTRIBUTE_STATUS = LoneStatus(
     RecordsToEnd(Struct("status" / Int8ul, "attribute_id" / Int16ul)), ("attribute_id",))
 
@@ -135,8 +134,8 @@ _REPORTING_CONFIGURATION_WITH_STATUS = Struct(
     "timeout" / Maybe((this.status == _SUCCESS) & (this.direction == _RECEIVE), Int16ul),
 )
 
-# Selects an element of an array or structure attribute: bits 0-3 of the indicator count the
-# indexes; in Write Attributes Structured bits 4-7 ask to add (1) or remove (2) an element.
+# Selects an element of an array or structure attribute. Bits 0-3 of the indicator count the
+# indexes. In Write Attributes Structured, bits 4-7 ask to add (1) or remove (2) an element.
 _SELECTOR = Struct("indicator" / Int8ul, "indexes" / Array(this.indicator & 0x0F, Int16ul))
 
 _DISCOVERY_COMPLETE = VALUE[DataType.BOOLEAN]

@@ -1,5 +1,5 @@
-"""The ZCL frame: its header (ZCL revision 6, 2.4.1) and the frozen dataclass that holds a
-decoded or to-be-built frame."""
+"""The ZCL frame: its header (ZCL revision 6) and the frozen dataclass of a decoded or
+to-be-built frame."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ __all__ = [
     "ZclFrame",
 ]
 
-# Frame control bits (ZCL revision 6, figure 2-3).
+# Frame control bits (ZCL revision 6).
 _FRAME_TYPE_MASK = 0x03
 MANUFACTURER_SPECIFIC = 0x04
 _DIRECTION_BIT = 0x08
@@ -50,7 +50,7 @@ class Direction(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class FrameControl:
-    """The frame control byte split into its fields; ``reserved`` holds bits 5-7 as sent."""
+    """The frame control byte split into its fields; ``reserved`` is bits 5-7 as sent."""
 
     frame_type: int
     manufacturer_specific: bool

@@ -1,6 +1,6 @@
 """Descriptors of clusters, attributes and commands, and the registry that the decoder reads.
 
-Each command descriptor holds the one construct declaration of its payload and builds
+Each command descriptor contains the one construct declaration of its payload and builds
 :class:`ZclFrame` values, so the hub writes ``QUERY_NEXT_IMAGE_RESPONSE.reply(request, status=0,
 ...)`` instead of assembling bytes.
 """
@@ -79,14 +79,14 @@ class ClusterCommand(CommandDef):
         )
 
     def reply(self, request: ZclFrame, *, disable_default_response: bool = True, **fields: Any) -> ZclFrame:
-        """Return this command as the answer to ``request``: same cluster and sequence number.
+        """Return this command as the response to ``request``: same cluster and sequence number.
 
         The command's direction must be the reverse of the request's. Default responses to
         replies are disabled unless asked for, as ZCL servers commonly do.
         """
         if request.cluster_id != self.cluster_id or request.direction != self.direction.reverse():
             raise LocalProtocolError(
-                f"{self.name} (cluster 0x{self.cluster_id:04X}, {self.direction.name}) cannot answer a "
+                f"{self.name} (cluster 0x{self.cluster_id:04X}, {self.direction.name}) cannot respond to a "
                 f"frame on cluster 0x{request.cluster_id:04X} sent {request.direction.name}")
         return self.frame(tsn=request.tsn, disable_default_response=disable_default_response, **fields)
 
@@ -111,7 +111,7 @@ class GlobalCommand(CommandDef):
         )
 
     def reply(self, request: ZclFrame, *, disable_default_response: bool = True, **fields: Any) -> ZclFrame:
-        """Return this command as the answer to ``request``: same cluster, manufacturer and
+        """Return this command as the response to ``request``: same cluster, manufacturer and
         sequence number, reversed direction."""
         frame = self.frame(request.cluster_id, request.direction.reverse(), tsn=request.tsn,
                            disable_default_response=disable_default_response, **fields)
@@ -150,7 +150,7 @@ class Cluster:
         """Return the attributes that a global command sent in ``direction`` refers to.
 
         Requests (read, write, configure) name attributes of the receiving side; responses and
-        reports carry attributes of the sending side (ZCL revision 6, 2.4.1.1.3). Pass
+        reports carry attributes of the sending side (ZCL revision 6). Pass
         ``sender_side=True`` for the latter.
         """
         from_server = direction == Direction.SERVER_TO_CLIENT

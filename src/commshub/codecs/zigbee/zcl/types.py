@@ -1,11 +1,11 @@
 """ZCL data types (ZigBee Cluster Library, revision 6, section 2.6.2): the type identifiers, one
 construct declaration per type, and the Python values they decode to.
 
-Values: integers, bitmaps, enumerations and identifiers decode to int; EUI-64 addresses to an
-int read little-endian from the wire; octet strings to bytes; character strings to
-:class:`ZclText`; floats to float; booleans to bool; UTC time to seconds since 2000-01-01 UTC
-(see :func:`utc_to_datetime`). The length 0xFF (0xFFFF for long strings, arrays, sets, bags
-and structures) means "invalid" and decodes to None.
+Decoded values: integers, bitmaps, enumerations and identifiers are int, and an EUI-64 is an
+int read little-endian from the wire. Octet strings are bytes, character strings
+:class:`ZclText`, floats float and booleans bool. UTC time is seconds since 2000-01-01 UTC (see
+:func:`utc_to_datetime`). The length 0xFF (0xFFFF for long strings, arrays, sets, bags and
+structures) means "invalid" and decodes to None.
 """
 
 from __future__ import annotations
@@ -62,17 +62,17 @@ __all__ = [
     "value_construct",
 ]
 
-# ZigBee time counts seconds from 2000-01-01 00:00:00 UTC (ZCL revision 6, 2.6.2.21).
+# ZigBee time counts seconds from 2000-01-01 00:00:00 UTC (ZCL revision 6).
 ZIGBEE_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-# The UTCTime non-value (ZCL revision 6, table 2-11).
+# The UTCTime non-value (ZCL revision 6).
 UTC_TIME_INVALID = 0xFFFFFFFF
-# Length prefixes that mean "invalid string or list" (ZCL revision 6, 2.6.2.13 to 2.6.2.18).
+# Length prefixes that mean "invalid string or list" (ZCL revision 6).
 _SHORT_INVALID = 0xFF
 _LONG_INVALID = 0xFFFF
 
 
 class DataType(IntEnum):
-    """ZCL data type identifiers (ZCL revision 6, table 2-11)."""
+    """ZCL data type identifiers (ZCL revision 6)."""
 
     NO_DATA = 0x00
     DATA8 = 0x08
@@ -133,7 +133,7 @@ class DataType(IntEnum):
 
 
 # Types whose attributes report on a change of value rather than on any change, so that a
-# reporting configuration carries a "reportable change" field (ZCL revision 6, 2.5.7.1.7).
+# reporting configuration carries a "reportable change" field (ZCL revision 6).
 ANALOG_TYPES = frozenset(
     [*range(DataType.UINT8, DataType.INT64 + 1),
      *(int(type_id) for type_id in (DataType.SEMI_FLOAT, DataType.SINGLE_FLOAT, DataType.DOUBLE_FLOAT,
@@ -322,7 +322,7 @@ _TIME_OF_DAY = Struct("hours" / Int8ul, "minutes" / Int8ul, "seconds" / Int8ul, 
 _DATE = Struct("years_since_1900" / Int8ul, "month" / Int8ul, "day" / Int8ul, "day_of_week" / Int8ul)
 
 # Array, set and bag: element type, then a count (0xFFFF = invalid) and the elements, each
-# decoded by the element type (ZCL revision 6, 2.6.2.19 and 2.6.2.20).
+# decoded by the element type (ZCL revision 6).
 _COLLECTION = Struct(
     "element_type" / Int8ul,
     "elements" / CountedList(Int16ul, LazyBound(lambda: _ELEMENT), invalid=_LONG_INVALID),

@@ -1,4 +1,4 @@
-"""Calendar cluster 0x0707 (ZigBee Smart Energy 1.4, annex D.9): the time-of-use calendars,
+"""Calendar cluster 0x0707 (ZigBee Smart Energy 1.4): the time-of-use calendars,
 day and week profiles, seasons and special days that GBCS tariffs publish to meters."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Device Management cluster 0x0708 (ZigBee Smart Energy 1.4, annex D.10) and Events cluster
+"""Device Management cluster 0x0708 (ZigBee Smart Energy 1.4) and Events cluster
 0x0709 (annex D.11)."""
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ __all__ = [
 DEVICE_MANAGEMENT_ID = 0x0708
 EVENTS_ID = 0x0709
 
-# Set Event Configuration: the configuration control says how the events are selected
-# (Smart Energy 1.4, D.10.2.4.5).
+# Set Event Configuration: the configuration control selects how the events are chosen
+# (Smart Energy 1.4).
 _EVENT_SELECTION = Switch(this.configuration_control, {
     0: Struct("event_ids" / CountedList(Int8ul, Int16ul)),  # apply by list
     1: Struct("event_group_id" / Int16ul),  # apply by event group

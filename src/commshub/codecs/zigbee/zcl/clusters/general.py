@@ -1,5 +1,5 @@
 """General clusters a Communications Hub serves: Basic 0x0000, Identify 0x0003, Time 0x000A
-(ZCL revision 6, chapter 3)."""
+(ZCL revision 6)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ BASIC_ID = 0x0000
 IDENTIFY_ID = 0x0003
 TIME_ID = 0x000A
 
-# Global attributes every cluster may carry (ZCL revision 6, 2.3.5).
+# Global attributes every cluster may carry (ZCL revision 6).
 GLOBAL_ATTRIBUTES = (
     (0xFFFD, "cluster_revision", T.UINT16),
     (0xFFFE, "attribute_reporting_status", T.ENUM8),
@@ -37,7 +37,7 @@ GLOBAL_ATTRIBUTES = (
 
 
 class TimeStatus(IntFlag):
-    """Bits of the Time cluster's TimeStatus attribute (ZCL revision 6, 3.12.2.2.2)."""
+    """Bits of the Time cluster's TimeStatus attribute (ZCL revision 6)."""
 
     MASTER = 0x01
     SYNCHRONIZED = 0x02

@@ -1,8 +1,8 @@
-"""Key Establishment cluster 0x0800 (ZigBee Smart Energy 1.4, annex C) with the implicit
+"""Key Establishment cluster 0x0800 (ZigBee Smart Energy 1.4) with the implicit
 certificate layouts of crypto suite 1 (sect163k1, 48 bytes) and suite 2 (sect283k1, 74 bytes).
 
 The field offsets of the suite 2 certificate (issuer at 11, subject at 28) match the Silicon
-Labs key establishment plugin (``CERT_ISSUER_OFFSET_283K1``, ``CERT_SUBJECT_OFFSET_283K1``); the
+Labs key establishment plugin (``CERT_ISSUER_OFFSET_283K1``, ``CERT_SUBJECT_OFFSET_283K1``). The
 suite 1 layout matches the decoded sample in zsmartsystems' cluster-0800 test log. Certificates
 store EUI-64s most significant byte first, so ``subject`` and ``issuer`` read big-endian.
 """
@@ -53,19 +53,19 @@ __all__ = [
 ]
 
 KEY_ESTABLISHMENT_ID = 0x0800
-# Size of the SMAC in Confirm Key Data (Smart Energy 1.4, C.3.1.2.3), bytes.
+# Size of the SMAC in Confirm Key Data (Smart Energy 1.4), bytes.
 SMAC_SIZE = 16
 
 
 class KeyEstablishmentSuite(IntEnum):
-    """Crypto suites (Smart Energy 1.4, C.3.1.1.1). GB HANs use suite 2."""
+    """Crypto suites (Smart Energy 1.4). GB HANs use suite 2."""
 
     SUITE_1 = 0x0001  # ECMQV and ECQV implicit certificates on sect163k1, AES-MMO
     SUITE_2 = 0x0002  # the same on sect283k1
 
 
 class TerminateStatus(IntEnum):
-    """Status codes of Terminate Key Establishment (Smart Energy 1.4, table C-8)."""
+    """Status codes of Terminate Key Establishment (Smart Energy 1.4)."""
 
     UNKNOWN_ISSUER = 0x01
     BAD_KEY_CONFIRM = 0x02

@@ -1,4 +1,4 @@
-"""Messaging cluster 0x0703 (ZigBee Smart Energy 1.4, annex D.5)."""
+"""Messaging cluster 0x0703 (ZigBee Smart Energy 1.4)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 MESSAGING_ID = 0x0703
-# Start time 0 means "now"; duration 0xFFFF means "until changed" (Smart Energy 1.4, D.5.2.3.1.1).
+# Start time 0 means "now"; duration 0xFFFF means "until changed" (Smart Energy 1.4).
 START_NOW = 0x00000000
 DURATION_UNTIL_CHANGED = 0xFFFF
 

@@ -1,10 +1,10 @@
-"""Metering cluster 0x0702 (ZigBee Smart Energy 1.4, annex D.3): attributes, the commands
+"""Metering cluster 0x0702 (ZigBee Smart Energy 1.4): attributes, the commands
 of both directions, and the mirroring exchange a hub uses to stand in for a sleepy gas meter.
 
-Mirroring: the meter (Metering server) sends Request Mirror; the hub answers Request Mirror
-Response with the mirror endpoint (0xFFFF refuses); the meter then sends Configure Mirror and
-reports its attributes to the mirror, which answers Mirror Report Attribute Response with the
-notification flags.
+Mirroring: the meter (Metering server) sends Request Mirror, and the hub responds with Request
+Mirror Response carrying the mirror endpoint (0xFFFF rejects the mirror). The meter then sends
+Configure Mirror and reports its attributes to the mirror, which responds with Mirror Report
+Attribute Response carrying the notification flags.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 METERING_ID = 0x0702
-# Request Mirror Response endpoint that refuses the mirror (Smart Energy 1.4, D.3.2.3.1.2).
+# Request Mirror Response endpoint that refuses the mirror (Smart Energy 1.4).
 MIRROR_ENDPOINT_REFUSED = 0xFFFF
 
 
@@ -348,7 +348,7 @@ _TO_CLIENT = commands(
         "total_number_of_commands" / Int8ul,
         "snapshot_cause" / Int32ul,
         "snapshot_payload_type" / Int8ul,
-        # The layout depends on the payload type (Smart Energy 1.4, table D-31); kept as bytes.
+        # The layout depends on the payload type (Smart Energy 1.4); kept as bytes.
         "snapshot_payload" / GreedyBytes,
     )),
     (0x07, "get_sampled_data_response", Struct(

@@ -1,5 +1,5 @@
-"""OTA Upgrade cluster 0x0019 (ZCL revision 6, chapter 11): the commands a hub's OTA server
-answers and sends. All attributes of this cluster live on the client (the device)."""
+"""OTA Upgrade cluster 0x0019 (ZCL revision 6): the commands a hub's OTA server
+receives and sends. All attributes of this cluster live on the client (the device)."""
 
 from __future__ import annotations
 
@@ -36,13 +36,13 @@ __all__ = [
 OTA_UPGRADE_ID = 0x0019
 
 # Upgrade End Response: an upgrade time of 0 (with current time 0) means "upgrade now";
-# 0xFFFFFFFF means "wait for another Upgrade End Response" (ZCL revision 6, 11.13.9.6).
+# 0xFFFFFFFF means "wait for another Upgrade End Response" (ZCL revision 6).
 UPGRADE_TIME_NOW = 0x00000000
 UPGRADE_TIME_WAIT = 0xFFFFFFFF
 
 
 class ImageNotifyPayloadType(IntEnum):
-    """How many fields an Image Notify carries after the query jitter (ZCL revision 6, 11.13.3.2)."""
+    """How many fields an Image Notify carries after the query jitter (ZCL revision 6)."""
 
     JITTER = 0
     JITTER_MANUFACTURER = 1
@@ -51,7 +51,7 @@ class ImageNotifyPayloadType(IntEnum):
 
 
 class ImageUpgradeStatus(IntEnum):
-    """Values of the client attribute ImageUpgradeStatus 0x0006 (ZCL revision 6, 11.10.7)."""
+    """Values of the client attribute ImageUpgradeStatus 0x0006 (ZCL revision 6)."""
 
     NORMAL = 0
     DOWNLOAD_IN_PROGRESS = 1
@@ -69,7 +69,7 @@ _TO_CLIENT = commands(
     OTA_UPGRADE_ID, Direction.SERVER_TO_CLIENT,
     (0x00, "image_notify", Struct(
         "payload_type" / Int8ul,
-        "query_jitter" / Int8ul,  # 1..100: a client answers when random(1..100) <= jitter
+        "query_jitter" / Int8ul,  # 1..100: a client responds when random(1..100) <= jitter
         "manufacturer_code" / Maybe(this.payload_type >= 1, Int16ul),
         "image_type" / Maybe(this.payload_type >= 2, Int16ul),
         "new_file_version" / Maybe(this.payload_type >= 3, Int32ul),

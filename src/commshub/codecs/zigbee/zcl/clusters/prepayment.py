@@ -1,4 +1,4 @@
-"""Prepayment cluster 0x0705 (ZigBee Smart Energy 1.4, annex D.7)."""
+"""Prepayment cluster 0x0705 (ZigBee Smart Energy 1.4)."""
 
 from __future__ import annotations
 
@@ -171,7 +171,7 @@ _TO_CLIENT = commands(
         "total_number_of_commands" / Int8ul,
         "snapshot_cause" / Int32ul,
         "snapshot_payload_type" / Int8ul,
-        # The layout depends on the payload type (Smart Energy 1.4, table D-150); kept as bytes.
+        # The layout depends on the payload type (Smart Energy 1.4); kept as bytes.
         "snapshot_payload" / GreedyBytes,
     )),
     (0x02, "change_payment_mode_response", Struct(

@@ -1,4 +1,4 @@
-"""Price cluster 0x0700 (ZigBee Smart Energy 1.4, annex D.4).
+"""Price cluster 0x0700 (ZigBee Smart Energy 1.4).
 
 Publish Price grew optional fields in Smart Energy 1.1 and 1.2; they are declared as
 trailing fields, so a frame from an older device decodes with them as None.
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 PRICE_ID = 0x0700
-# Duration of a price that lasts until changed (Smart Energy 1.4, D.4.2.4.1.1), minutes.
+# Duration of a price that lasts until changed (Smart Energy 1.4), minutes.
 DURATION_UNTIL_CHANGED = 0xFFFF
 
 

@@ -1,8 +1,8 @@
-"""Tunneling cluster 0x0704 (ZigBee Smart Energy 1.4, annex D.6), which carries GBCS messages
+"""Tunneling cluster 0x0704 (ZigBee Smart Energy 1.4), which carries GBCS messages
 between the hub's gas proxy and the sleepy gas meter.
 
 Transfer Data carries its data as all remaining bytes, with no length prefix, as Wireshark's
-``dissect_zcl_tun_transfer_data`` reads it; the GBCS framing inside that data is in
+``dissect_zcl_tun_transfer_data`` reads it. The GBCS framing inside that data is in
 :mod:`commshub.codecs.zigbee.tunnel`.
 """
 
@@ -41,12 +41,12 @@ __all__ = [
 ]
 
 TUNNELING_ID = 0x0704
-# Tunnel identifier of a failed Request Tunnel (Smart Energy 1.4, D.6.2.5.1).
+# Tunnel identifier of a failed Request Tunnel (Smart Energy 1.4).
 TUNNEL_ID_FAILED = 0xFFFF
 
 
 class TunnelStatus(IntEnum):
-    """Status of Request Tunnel Response (Smart Energy 1.4, table D-113)."""
+    """Status of Request Tunnel Response (Smart Energy 1.4)."""
 
     SUCCESS = 0x00
     BUSY = 0x01
@@ -56,7 +56,7 @@ class TunnelStatus(IntEnum):
 
 
 class TransferDataStatus(IntEnum):
-    """Status of Transfer Data Error (Smart Energy 1.4, table D-115)."""
+    """Status of Transfer Data Error (Smart Energy 1.4)."""
 
     NO_SUCH_TUNNEL = 0x00
     WRONG_DEVICE = 0x01
