@@ -128,7 +128,6 @@ class HanFrameReceived(Event):
     payload: bytes
     rssi_dbm: int | None = None
     lqi: int | None = None
-    sub_ghz: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,7 +178,13 @@ class CachedReadsPolled(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClockAdjusted(Event):
-    """The time client corrected the hub's UTC clock: ``offset`` is added to the driver's clock."""
+    """The driver sets the hub's UTC clock: ``offset`` is added to the driver's clock.
+
+    For drivers without the hub's own time client (``time_sync``). ``synchronised`` False says
+    the offset does not come from a time source (an unset real-time clock, say): the hub logs
+    a warning, and its Time cluster keeps TimeStatus 0x09 because GBCS makes the CH the HAN's
+    time master in any case.
+    """
 
     offset: int
     synchronised: bool = True

@@ -494,6 +494,8 @@ def _on_decommissioned(hub: Hub, event: ev.Decommissioned) -> None:
 @handles(ev.ClockAdjusted)
 def _on_clock_adjusted(hub: Hub, event: ev.ClockAdjusted) -> None:
     state = hub.state
+    if not event.synchronised:
+        LOGGER.warning("hub %s: clock set from an unsynchronised source (offset %d s)", hub.id, event.offset)
     if event.offset != state.clock_offset:
         state.clock_offset = event.offset
         state.touch("chf")
