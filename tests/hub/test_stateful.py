@@ -251,3 +251,12 @@ HubMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestHubMachine = HubMachine.TestCase
+
+
+def test_state_docs_match_the_tables() -> None:
+    from pathlib import Path
+
+    from commshub.hub.transitions import render_markdown
+
+    page = Path(__file__).parents[2] / "docs" / "hub-states.md"
+    assert page.read_text() == render_markdown(), "regenerate docs/hub-states.md with render_markdown()"

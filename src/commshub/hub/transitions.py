@@ -3,7 +3,7 @@
 Every state change of these components goes through :func:`advance`, which looks the move up
 in :data:`TABLES` and raises :class:`IllegalTransition` (naming the event, the state and the
 hub) when the table has no such move. The stateful hypothesis test (``tests/hub``) predicts the
-hub's moves from the same tables.
+hub's moves from the same tables, and ``docs/hub-states.md`` is :func:`render_markdown` of them.
 
 Components with one instance per hub: RUN, POWER, LIFECYCLE, WAN_LINK and JOIN. FIRMWARE has
 one instance per image in the data store, OTA one per HAN device being upgraded.
@@ -31,6 +31,7 @@ __all__ = [
     "WanLinkState",
     "advance",
     "legal_triggers",
+    "render_markdown",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -258,3 +259,21 @@ def advance(
             f"[{instance}]" if instance else "", state.value, new_state.value, event,
         )
     return new_state
+
+
+def render_markdown() -> str:
+    """Render every transition table as Markdown (``docs/hub-states.md`` is this text)."""
+    lines = [
+        "# Hub state machines",
+        "",
+        "Generated from `commshub.hub.transitions.TABLES` by `render_markdown()`; a test keeps",
+        "this page equal to the tables. A move that is not listed raises `IllegalTransition`.",
+    ]
+    for component, table in TABLES.items():
+        lines += ["", f"## {component.value}", "", "| state | trigger | new state |", "|---|---|---|"]
+        for state, moves in table.items():
+            if not moves:
+                lines.append(f"| {state.value} | (none: final) | |")
+            for trigger, new_state in moves.items():
+                lines.append(f"| {state.value} | {trigger.value} | {new_state.value} |")
+    return "\n".join(lines) + "\n"
