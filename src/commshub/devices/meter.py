@@ -367,10 +367,17 @@ class MeterRun:
     def ota_frame(self, frame: ZclFrame) -> None:
         ota, frames, outcome = on_ota_frame(self.state.ota, self.meter.ota_config, frame, device=self.name)
         self.update(ota=ota)
-        for reply in frames:
+        for reply in self.ota_replies(frame, frames):
             self.send_frame(reply)
-        if outcome is None:
-            return
+        if outcome is not None:
+            self.transfer_finished(outcome)
+
+    def ota_replies(self, frame: ZclFrame, replies: list[ZclFrame]) -> list[ZclFrame]:
+        """Choose which of the OTA client's replies to ``frame`` go out now (all, by default)."""
+        return replies
+
+    def transfer_finished(self, outcome: OtaOutcome) -> None:
+        """Log a finished OTA transfer and send the supplier its firmware receipt alert."""
         if outcome.held is not None:
             self.log(LogKind.EVENT, EventCode.FIRMWARE_VERIFICATION_SUCCESSFUL)
         else:

@@ -36,6 +36,7 @@ __all__ = [
     "OtaConfig",
     "OtaOutcome",
     "OtaProgress",
+    "block_request",
     "firmware_version_of",
     "on_ota_frame",
     "query_next_image",
@@ -107,7 +108,8 @@ def query_next_image(progress: OtaProgress, config: OtaConfig, *, device: str) -
     return replace(progress, state=state), frame
 
 
-def _block_request(progress: OtaProgress, config: OtaConfig) -> ZclFrame:
+def block_request(progress: OtaProgress, config: OtaConfig) -> ZclFrame:
+    """Return the Image Block Request for the next bytes of the transfer under way."""
     return IMAGE_BLOCK_REQUEST.frame(
         field_control=0x00, manufacturer_code=config.manufacturer_code, image_type=config.image_type,
         file_version=progress.file_version, file_offset=len(progress.data),
@@ -154,7 +156,7 @@ def on_ota_frame(progress: OtaProgress, config: OtaConfig, frame: ZclFrame, *,
                            else OtaClientState.HELD), [], None
         progress = replace(progress, state=move(DeviceTrigger.DOWNLOAD_STARTED),
                            file_version=frame["file_version"], image_size=frame["image_size"], data=b"")
-        return progress, [_block_request(progress, config)], None
+        return progress, [block_request(progress, config)], None
     if IMAGE_BLOCK_RESPONSE.matches(frame) and progress.state is OtaClientState.DOWNLOADING:
         return _on_block(progress, config, frame, device=device)
     if UPGRADE_END_RESPONSE.matches(frame) and progress.state is OtaClientState.VERIFYING:
@@ -177,7 +179,7 @@ def _on_block(progress: OtaProgress, config: OtaConfig, frame: ZclFrame, *,
                                          image_type=config.image_type, file_version=progress.file_version)
 
     if frame["status"] == Status.WAIT_FOR_DATA:
-        return progress, [_block_request(progress, config)], None
+        return progress, [block_request(progress, config)], None
     if frame["status"] != Status.SUCCESS or frame["file_offset"] != len(progress.data) \
             or frame["file_version"] != progress.file_version:
         reason = f"block at offset {frame['file_offset']} with status 0x{frame['status']:02X}"
@@ -186,7 +188,7 @@ def _on_block(progress: OtaProgress, config: OtaConfig, frame: ZclFrame, *,
     data = progress.data + bytes(frame["image_data"])
     if len(data) < progress.image_size:
         progress = replace(progress, state=move(DeviceTrigger.BLOCK_RECEIVED), data=data)
-        return progress, [_block_request(progress, config)], None
+        return progress, [block_request(progress, config)], None
     outcome = _verify(data, config, progress.file_version or 0)
     if outcome.held is None:
         failed = replace(progress, state=move(DeviceTrigger.IMAGE_REJECTED), data=b"")

@@ -71,7 +71,8 @@ IGNORED: Mapping[Role, str] = {
                            "how many a device has captured in a range and their readings; the "
                            "entry type and whether the range holds any entry are compared",
     Role.DEVICE_DATA: "values a device holds and returns (DLMS data of an access-response and of "
-                      "protected attributes, ZCL attribute values, ASN.1 octet strings such as "
+                      "protected attributes, the fields of ZCL responses other than statuses, "
+                      "attribute IDs, data types and command IDs, ASN.1 octet strings such as "
                       "firmware versions): the reference frames come from several device states "
                       "(object 0-0:96.1.6.255 reads 'CSW' in ECS26e and 'CSW ' in ECS26m), so "
                       "only their types are compared, and for arrays whether they are empty and "
@@ -248,6 +249,10 @@ def _zcl_tree(component: GbzComponent, payload: bytes, context: _Context) -> Nod
     return _zcl_value_tree(zcl.payload, context)
 
 
+# ZCL payload fields that say what happened rather than carry device data: compared exactly.
+_ZCL_RESULT_FIELDS = frozenset({"status", "attribute_id", "type", "command_id"})
+
+
 def _zcl_value_tree(value: Any, context: _Context) -> Node:
     if isinstance(value, Mapping):
         items = [(str(key), value[key]) for key in value if not str(key).startswith("_")]
@@ -257,6 +262,8 @@ def _zcl_value_tree(value: Any, context: _Context) -> Node:
             node = _zcl_value_tree(member, context)
             if key == "value" and zcl_type == ZclType.UTC_TIME:
                 node = dataclasses.replace(node, role=Role.TIMESTAMP)
+            elif key not in _ZCL_RESULT_FIELDS and not node.container and node.role is None:
+                node = dataclasses.replace(node, role=Role.DEVICE_DATA)
             children.append((key, node))
         return _group("fields", children)
     if isinstance(value, (list, tuple)):

@@ -31,6 +31,7 @@ import enum
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from commshub.codecs.dlms import build_apdu, parse_apdu
 from commshub.codecs.dlms.axdr import Data, DataType
@@ -46,11 +47,16 @@ from commshub.codecs.dlms.xdlms import (
 from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.asn1 import decode_asn1
 from commshub.codecs.gbcs.frame import GbcsFrame, parse_frame
+from commshub.codecs.gbcs.gbz import parse_gbz
 from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage
+from commshub.codecs.gbcs.payload import PayloadKind, decrypt_component, payload_kind
 from commshub.codecs.gbcs.tables import HAN_ONLY_MESSAGE_CODES, Cra
+from commshub.codecs.zigbee.zcl import Status, parse_zcl
+from commshub.codecs.zigbee.zcl.foundation import DEFAULT_RESPONSE, READ_ATTRIBUTES_RESPONSE
 from commshub.devices import events as dev
 from commshub.devices.cosem.server import FaultKey, Member
 from commshub.devices.esme import Esme, EsmeSettings
+from commshub.devices.gsme import Gsme, ZclFault
 from commshub.devices.identity import DeviceIdentity
 from commshub.devices.meter import CS06_MESSAGE_CODE
 from commshub.devices.network import Device, VirtualHan
@@ -182,7 +188,7 @@ class Replayer:
             EMULATED_IDS["CHF"], EMULATED_IDS["GPF"], parties, remote_keys=self.rtds_keys)
         self.device_identities = {
             name: DeviceIdentity.generate(EMULATED_IDS[name], remote_keys=self.rtds_keys, roles=parties)
-            for name in ("ESME",)
+            for name in ("ESME", "GSME")
         }
         keys = self.rtds_keys.merged(hub_keys)
         for identity in self.device_identities.values():
@@ -226,19 +232,30 @@ class Replayer:
         difference = self._exchange(command, target, scenario, case.response)
         if difference is None:
             return result(Outcome.MATCH, "")
-        faults = _reference_faults(command, case.response) if "_ERROR" in case.use_case else {}
-        if not faults:
+        faults = self._reference_faults(command, case.response) if "_ERROR" in case.use_case else None
+        if faults is None:
             return result(Outcome.DIFFER, str(difference))
-        failures = ", ".join(f"request {index + 1} {_result_name(code)}" for index, code in sorted(faults.values()))
-        if target is not Target.ESME:
-            return result(Outcome.UNSUPPORTED, f"the reference {target.value} was made to fail ({failures}); "
-                                               f"the emulated hub has no fault injection")
-        injected = replace(scenario, faults={key: code for key, (_, code) in faults.items()})
-        again = self._exchange(command, target, injected, case.response)
+        if target not in (Target.ESME, Target.GSME):
+            return result(Outcome.UNSUPPORTED, f"the reference {target.value} was made to fail "
+                                               f"({faults.description}); the emulated hub has no fault injection")
+        again = self._exchange(command, target, replace(scenario, faults=faults.keys), case.response)
         if again is not None:
-            return result(Outcome.DIFFER, f"with the reference's faults injected ({failures}): {again}")
-        return result(Outcome.UNSUPPORTED, f"the reference ESME was made to fail ({failures}); with "
-                                           f"those faults injected the response matches")
+            return result(Outcome.DIFFER, f"with the reference's faults injected ({faults.description}): {again}")
+        return result(Outcome.UNSUPPORTED, f"the reference {target.value} was made to fail "
+                                           f"({faults.description}); with those faults injected the "
+                                           f"response matches")
+
+    def _reference_faults(self, command: GbcsFrame, reference: bytes) -> _Faults | None:
+        """Return the failures an ERROR variant's reference device was made to return."""
+        try:
+            response = parse_frame(reference)
+            if payload_kind(response.content) is PayloadKind.DLMS:
+                return _dlms_faults(command, response)
+            if payload_kind(response.content) is PayloadKind.GBZ:
+                return _gbz_faults(command, response, self.keys)
+        except CommshubError:
+            return None
+        return None
 
     def _exchange(self, command: GbcsFrame, target: Target, scenario: Scenario,
                   reference: bytes) -> Difference | None:
@@ -276,8 +293,8 @@ class Replayer:
             if (function, command.message_code) not in USE_CASES:
                 raise _Unsupported(f"the emulated hub's {target.value} does not process message code "
                                    f"0x{command.message_code:04X}")
-        if target is Target.GSME:
-            raise _Unsupported("the virtual GSME is not wired into the replay yet")
+        if target is Target.GSME and not Gsme.supports(command.message_code, command.content):
+            raise _Unsupported(f"the virtual GSME does not emulate message code 0x{command.message_code:04X}")
         if target is Target.ESME and not Esme.supports(command.message_code, command.content):
             raise _Unsupported(f"the virtual ESME does not emulate message code 0x{command.message_code:04X}")
 
@@ -291,7 +308,11 @@ class Replayer:
         devices: list[Device] = [
             Esme(self.device_identities["ESME"], hub=EMULATED_IDS["CHF"], now=SITE_START,
                  settings=EsmeSettings(twin_element=scenario.twin_element),
-                 faults=scenario.faults, held_image=held),
+                 faults=scenario.faults if scenario.target is Target.ESME else None,
+                 held_image=held if scenario.target is Target.ESME else None),
+            Gsme(self.device_identities["GSME"], hub=EMULATED_IDS["CHF"],
+                 held_image=held if scenario.target is Target.GSME else None,
+                 faults=scenario.faults if scenario.target is Target.GSME else None),
         ]
         network = VirtualHan.create(hub, devices, now=SITE_START)
         network.to_hub(hub_events.Started, mains_present=True, wan_up=True)
@@ -372,48 +393,47 @@ class Replayer:
 class Scenario:
     """Preconditions of a variant that its command does not carry."""
 
+    target: Target
     twin_element: bool = False
     held_image_hash: bytes | None = None
-    faults: Mapping[FaultKey, int] = field(default_factory=dict)
+    faults: Mapping[Any, int] = field(default_factory=dict)  # FaultKey (ESME) or ZclFault (GSME)
 
 
 def scenario_for(case: ReplayCase, command: GbcsFrame, target: Target) -> Scenario:
     """Derive a variant's preconditions from its name:
 
     - ``TWIN`` variants address a twin-element ESME (two sets of import registers);
-    - CS06 ``SUCCESS`` variants find the ESME holding a verified image whose manufacturer image
+    - CS06 ``SUCCESS`` variants find the meter holding a verified image whose manufacturer image
       hash is the one the command names (the RTDS hash is no SHA-256 of a real image, so the
       image cannot be transferred over OTA first).
     """
     twin = "TWIN" in case.use_case
     held = None
-    if target is Target.ESME and command.message_code == CS06_MESSAGE_CODE and "SUCCESS" in case.use_case:
+    if target in (Target.ESME, Target.GSME) and command.message_code == CS06_MESSAGE_CODE \
+            and "SUCCESS" in case.use_case:
         try:
             held = bytes(decode_asn1(command.content, command.message_code, Cra.COMMAND).value["manufacturerImageHash"])
         except CommshubError:
             held = None
-    return Scenario(twin_element=twin, held_image_hash=held)
+    return Scenario(target, twin_element=twin, held_image_hash=held)
 
 
-def _result_name(code: int) -> str:
-    """Name a DLMS result code the standard's way, e.g. ``hardware-fault``."""
-    try:
-        return DataAccessResult(code).name.lower().replace("_", "-")
-    except ValueError:
-        return f"result {code}"
+@dataclass(frozen=True)
+class _Faults:
+    """The failures a reference device was made to return: what to inject, and a summary."""
+
+    keys: Mapping[Any, int]
+    description: str
 
 
-def _reference_faults(command: GbcsFrame, reference: bytes) -> dict[FaultKey, tuple[int, int]]:
-    """Return the failures of a reference DLMS response: the attribute or method that failed ->
-    (request index, result code)."""
-    try:
-        request = parse_apdu(command.content)
-        response = parse_apdu(parse_frame(reference).content)
-    except CommshubError:
-        return {}
+def _dlms_faults(command: GbcsFrame, reference: GbcsFrame) -> _Faults | None:
+    """Failures of a DLMS response: each failed attribute or method with its result code."""
+    request = parse_apdu(command.content)
+    response = parse_apdu(reference.content)
     if not isinstance(request, AccessRequest) or not isinstance(response, AccessResponse):
-        return {}
-    faults: dict[FaultKey, tuple[int, int]] = {}
+        return None
+    keys: dict[FaultKey, int] = {}
+    names = []
     for index, (spec, result) in enumerate(zip(request.specifications, response.specifications)):
         code = int(result.result)
         if code == 0:
@@ -422,8 +442,49 @@ def _reference_faults(command: GbcsFrame, reference: bytes) -> dict[FaultKey, tu
             key = (Member.METHOD, spec.method.class_id, spec.method.instance_id, spec.method.method_id)
         else:
             key = (Member.ATTRIBUTE, spec.attribute.class_id, spec.attribute.instance_id, spec.attribute.attribute_id)
-        faults[key] = (index, code)
-    return faults
+        keys[key] = code
+        names.append(f"request {index + 1} {_result_name(code)}")
+    return _Faults(keys, ", ".join(names)) if keys else None
+
+
+# ZCL statuses that only a failing device returns (ZCL revision 6, table 2-12).
+_FAILURE_STATUSES = frozenset({Status.HARDWARE_FAILURE, Status.SOFTWARE_FAILURE})
+
+
+def _gbz_faults(command: GbcsFrame, reference: GbcsFrame, keys: KeyStore) -> _Faults | None:
+    """Failures of a GBZ response: commands answered with a failure Default Response and
+    attributes read with a failure status."""
+    requests = parse_gbz(command.content).components
+    found: dict[ZclFault, int] = {}
+    for component in parse_gbz(reference.content).components:
+        payload = component.payload
+        if component.encryption is not None:
+            payload = decrypt_component(reference, component, keys) or b""
+        header = bytes([component.frame_control, component.sequence_number, component.command_id])
+        try:
+            reply = parse_zcl(header + payload, component.cluster)
+        except CommshubError:
+            continue
+        if DEFAULT_RESPONSE.matches(reply) and reply["status"] in _FAILURE_STATUSES:
+            found[("command", component.cluster, reply["command_id"])] = reply["status"]
+        elif READ_ATTRIBUTES_RESPONSE.matches(reply):
+            for record in reply["records"]:
+                if record["status"] in _FAILURE_STATUSES:
+                    found[("attribute", component.cluster, record["attribute_id"])] = record["status"]
+    requested = {(request.cluster, request.command_id) for request in requests}
+    found = {key: code for key, code in found.items() if key[0] == "attribute" or key[1:] in requested}
+    if not found:
+        return None
+    names = [f"{kind} 0x{cluster:04X}/0x{member:04X} status 0x{code:02X}" for (kind, cluster, member), code in found.items()]
+    return _Faults(found, ", ".join(names))
+
+
+def _result_name(code: int) -> str:
+    """Name a DLMS result code the standard's way, e.g. ``hardware-fault``."""
+    try:
+        return DataAccessResult(code).name.lower().replace("_", "-")
+    except ValueError:
+        return f"result {code}"
 
 
 def _response_among(messages: Iterable[object], command: GbcsFrame) -> SendWan | None:

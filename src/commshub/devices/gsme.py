@@ -1,0 +1,458 @@
+"""The virtual gas meter (GSME): a sleepy ZigBee device that speaks GBZ (ZCL inside GBCS).
+
+A battery-powered gas meter keeps its radio off. It wakes on a schedule (a timer), polls the
+gas proxy function (GPF) through its GBCS tunnel with GET, takes each queued command from the
+GET-RESPONSE (which says how many more wait), answers it with a PUT, and polls again until the
+queue is empty; then it sleeps until the next wake. Its OTA client drives its own transfer:
+it fetches at most ``blocks_per_wake`` blocks per wake, so a large image takes several wakes.
+
+Commands are GBZ payloads: one ZCL command per component. The meter answers each with the
+response ZCL defines (Read Attributes Response from its attribute table, a cluster response,
+or a Default Response) and encrypts the components that GBCS treats as sensitive. GCS28 (Set
+Clock, ASN.1) and CS06 (Activate Firmware) are answered too.
+
+NOTE: the GSME holds no consumption profiles, snapshots or logs of its own yet: a request for
+one (Get Profile, Get Snapshot, Get Top Up Log, Get Event Log, ...) is answered with a Default
+Response NOT_FOUND, as a meter with an empty log does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from commshub.codecs.gbcs import crypto
+from commshub.codecs.gbcs.asn1 import decode_asn1, encode_asn1
+from commshub.codecs.gbcs.frame import GbcsFrame
+from commshub.codecs.gbcs.gbz import (
+    ENCRYPTED_COMPONENT,
+    LAST_COMPONENT,
+    FirmwareReceipt,
+    GbzAlert,
+    GbzComponent,
+    GbzEncryption,
+    GbzPayload,
+    build_gbz,
+    build_gbz_alert,
+    parse_gbz,
+)
+from commshub.codecs.gbcs.payload import PayloadKind, payload_kind
+from commshub.codecs.gbcs.tables import Cra
+from commshub.codecs.zigbee.tunnel import TunnelCommand, TunnelMessage
+from commshub.codecs.zigbee.zcl import Direction, FrameType, Status, ZclFrame, build_zcl, parse_zcl
+from commshub.codecs.zigbee.zcl.clusters import device_management, metering, prepayment
+from commshub.codecs.zigbee.zcl.clusters.ota import IMAGE_BLOCK_RESPONSE
+from commshub.codecs.zigbee.zcl.foundation import (
+    DEFAULT_RESPONSE,
+    READ_ATTRIBUTES,
+    READ_ATTRIBUTES_RESPONSE,
+)
+from commshub.codecs.zigbee.zcl.schema import CLUSTERS
+from commshub.devices import han
+from commshub.devices.events import DeviceEvent, StartTimer, TimerExpired
+from commshub.devices.gsme_attributes import FIRMWARE_VERSION_ATTRIBUTE, GSME_ATTRIBUTES
+from commshub.devices.han import HanState
+from commshub.devices.identity import DeviceIdentity
+from commshub.devices.meter import (
+    CS06_MESSAGE_CODE,
+    LogKind,
+    Meter,
+    MeterRun,
+    MeterSettings,
+    MeterState,
+    Refused,
+    initial_ota,
+    utc_of,
+)
+from commshub.devices.ota_client import HeldImage, OtaOutcome, block_request, firmware_version_of
+from commshub.devices.transitions import (
+    DeviceComponent,
+    DeviceTrigger,
+    OtaClientState,
+    PollState,
+    TunnelState,
+    advance,
+)
+from commshub.hub.gbcs_io import ZIGBEE_EPOCH, generalized_time
+
+__all__ = [
+    "ENCRYPTED_RESPONSES",
+    "GCS28_MESSAGE_CODE",
+    "GSME_IMAGE_TYPE",
+    "Gsme",
+    "GsmeSettings",
+    "GsmeState",
+    "ZclFault",
+]
+
+LOGGER = logging.getLogger(__name__)
+
+GCS28_MESSAGE_CODE = 0x007F  # GCS28 Set Clock on GSME
+FIRMWARE_RECEIPT_MESSAGE_CODE = 0x00CF  # GSME firmware distribution receipt alert (GBZ)
+# Illustrative OTA image type of a GSME; manufacturers choose their own.
+GSME_IMAGE_TYPE = 0x0002
+WAKE_TIMER = "wake"
+# SetTimeResponse deviceTimeStatus (GBCS GCS28).
+TIME_RELIABLE, TIME_INVALID, TIME_UNRELIABLE = 0, 1, 2
+# Response components the GSME encrypts, by message code: (cluster, response command ID).
+# From the DCC RTDS 4.5.0, whose GSME encrypts exactly these (consumption, profile and
+# prepayment data).
+ENCRYPTED_RESPONSES: Mapping[int, frozenset[tuple[int, int]]] = {
+    0x0074: frozenset({(0x0702, 0x01)}),  # GCS13a
+    0x00B6: frozenset({(0x0702, 0x01)}),  # GCS13c
+    0x00B8: frozenset({(0x0702, 0x01)}),  # GCS13b
+    0x0075: frozenset({(0x0705, 0x01)}),  # GCS14
+    0x0096: frozenset({(0x0705, 0x01)}),  # GCS16b
+    0x00C3: frozenset({(0x0705, 0x01), (0x0702, 0x06)}),  # GCS15b
+    0x0076: frozenset({(0x0702, 0x06), (0x0705, 0x01)}),  # GCS15c
+    0x00C4: frozenset({(0x0705, 0x06)}),  # GCS15d
+    0x0077: frozenset({(0x0702, 0x06)}),  # GCS16a
+    0x0078: frozenset({(0x0702, 0x07)}),  # GCS17
+    0x0079: frozenset({(0x0702, 0x07)}),  # GCS18
+}
+# The disable-default-response bit of the GSME's responses follows the RTDS GSME: clear on
+# Default Responses and plain Read Attributes Responses, set on encrypted components and on
+# cluster-specific responses except these (cluster, command ID), where it is clear.
+_DEFAULT_RESPONSE_ALLOWED: frozenset[tuple[int, int]] = frozenset({
+    (0x0702, 0x0C), (0x0702, 0x0D), (0x0705, 0x03), (0x0709, 0x02), (0x0700, 0x09),
+})
+
+
+@dataclass(frozen=True, kw_only=True)
+class GsmeSettings(MeterSettings):
+    """GSME settings: ``poll_interval`` is the time between wakes (seconds) and
+    ``blocks_per_wake`` how many OTA blocks the meter fetches before it sleeps again.
+
+    NOTE: GBCS's required wake interval of a GSME is not in the public material; 30 minutes is
+    an assumption.
+    """
+
+    image_type: int = GSME_IMAGE_TYPE
+    poll_interval: int = 1800
+    blocks_per_wake: int = 64
+
+
+@dataclass(frozen=True, kw_only=True)
+class GsmeState(MeterState):
+    """The GSME's state: the common meter state, its attributes, its radio and its logs."""
+
+    attributes: Mapping[int, Mapping[int, tuple[int, Any]]]
+    poll: PollState = PollState.AWAKE
+    blocks_this_wake: int = 0
+    event_log: tuple[tuple[int, int], ...] = ()  # (UTC seconds since 1970, code)
+    security_log: tuple[tuple[int, int], ...] = ()
+
+
+# A ZCL fault to inject: ("attribute", cluster, attribute ID) or ("command", cluster, command ID).
+ZclFault = tuple[str, int, int]
+
+
+class Gsme(Meter):
+    """One virtual GSME; ``hub`` is the CHF's IEEE address (the Trust Centre and tunnel server).
+
+    ``faults`` injects ZCL failures for test benches: a read of a listed attribute, or a listed
+    command, answers with that status (for example 0xC0 HARDWARE_FAILURE).
+    """
+
+    def __init__(self, identity: DeviceIdentity, *, hub: bytes, settings: GsmeSettings | None = None,
+                 held_image: HeldImage | None = None, faults: Mapping[ZclFault, int] | None = None) -> None:
+        super().__init__(identity)
+        self.settings: GsmeSettings = settings or GsmeSettings()
+        self.faults = dict(faults or {})
+        version = firmware_version_of(self.settings.file_version)
+        attributes = {cluster: dict(table) for cluster, table in GSME_ATTRIBUTES.items()}
+        cluster, attribute = FIRMWARE_VERSION_ATTRIBUTE
+        attributes[cluster][attribute] = (attributes[cluster][attribute][0], version)
+        self.state: GsmeState = GsmeState(
+            han=HanState(hub=hub), firmware_version=version, attributes=attributes,
+            alert_counter=self.settings.first_alert_counter, ota=initial_ota(held_image),
+        )
+
+    @staticmethod
+    def supports(message_code: int, content: bytes) -> bool:
+        """Tell whether the meter emulates a use case: GBZ commands, GCS28 and CS06."""
+        kind = payload_kind(content)
+        return kind is PayloadKind.GBZ or (
+            kind is PayloadKind.ASN1 and message_code in (GCS28_MESSAGE_CODE, CS06_MESSAGE_CODE))
+
+    @property
+    def asleep(self) -> bool:
+        return self.state.poll is PollState.ASLEEP
+
+
+class _GsmeRun(MeterRun):
+    meter: Gsme
+    state: GsmeState
+
+    def dispatch(self, event: DeviceEvent) -> None:
+        if isinstance(event, TimerExpired) and event.name == WAKE_TIMER:
+            self.wake()
+        else:
+            super().dispatch(event)
+
+    # --- the sleep cycle -----------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Wake up and poll the GPF for queued commands."""
+        self.update(poll=advance(DeviceComponent.POLL, self.state.poll, DeviceTrigger.WAKE, device=self.name),
+                    blocks_this_wake=0)
+        self.poll()
+        if self.state.ota.state is OtaClientState.DOWNLOADING:
+            self.resume_transfer()
+
+    def poll(self) -> None:
+        if self.state.han.tunnel is not TunnelState.OPEN:
+            return
+        state, action = han.send_get(self.state.han, device=self.name)
+        self.update(han=state)
+        self.actions.append(action)
+
+    def sleep_if_done(self) -> None:
+        """Go back to sleep once the queue is drained and no OTA exchange is under way."""
+        busy = self.state.ota.state in (OtaClientState.QUERYING, OtaClientState.VERIFYING) or (
+            self.state.ota.state is OtaClientState.DOWNLOADING
+            and self.state.blocks_this_wake < self.meter.settings.blocks_per_wake)
+        if busy or self.state.poll is PollState.ASLEEP:
+            return
+        self.update(poll=advance(DeviceComponent.POLL, self.state.poll, DeviceTrigger.QUEUE_DRAINED,
+                                 device=self.name))
+        self.actions.append(StartTimer(WAKE_TIMER, self.at + self.meter.settings.poll_interval))
+
+    def han_frame(self, event: Any) -> None:
+        opened_before = self.state.han.tunnel is TunnelState.OPEN
+        super().han_frame(event)
+        if not opened_before and self.state.han.tunnel is TunnelState.OPEN:
+            self.poll()  # the first poll goes out as soon as the tunnel is open
+
+    def on_tunnel(self, messages: list[TunnelMessage]) -> None:
+        for message in messages:
+            if message.message:
+                self.gbcs(message.message)
+            if message.command == TunnelCommand.GET_RESPONSE:
+                self.flush()
+                if message.remaining_messages:
+                    self.poll()
+                else:
+                    self.sleep_if_done()
+
+    def flush(self) -> None:
+        """A sleeping meter sends nothing; queued messages wait for the next wake."""
+        if self.state.poll is PollState.AWAKE:
+            super().flush()
+
+    # --- OTA at the meter's own pace -----------------------------------------------------------
+
+    def ota_frame(self, frame: ZclFrame) -> None:
+        if self.state.poll is PollState.ASLEEP:
+            LOGGER.debug("device %s is asleep: OTA frame lost", self.name)
+            return
+        super().ota_frame(frame)
+        self.sleep_if_done()
+
+    def ota_replies(self, frame: ZclFrame, replies: list[ZclFrame]) -> list[ZclFrame]:
+        """Count the blocks of this wake; past ``blocks_per_wake`` the next request waits."""
+        if not IMAGE_BLOCK_RESPONSE.matches(frame):
+            return replies
+        blocks = self.state.blocks_this_wake + 1
+        self.update(blocks_this_wake=blocks)
+        if self.state.ota.state is OtaClientState.DOWNLOADING and blocks >= self.meter.settings.blocks_per_wake:
+            return []
+        return replies
+
+    def resume_transfer(self) -> None:
+        """Ask for the next block of a transfer that paused while the meter slept."""
+        self.send_frame(block_request(self.state.ota, self.meter.ota_config))
+
+    def query_image(self) -> None:
+        if self.state.poll is PollState.ASLEEP:
+            self.update(poll=advance(DeviceComponent.POLL, self.state.poll, DeviceTrigger.WAKE,
+                                     device=self.name), blocks_this_wake=0)
+        super().query_image()
+
+    # --- use cases -------------------------------------------------------------------------
+
+    def execute(self, frame: GbcsFrame) -> bytes:
+        if not Gsme.supports(frame.message_code, frame.content):
+            raise Refused(f"use case 0x{frame.message_code:04X} with a "
+                          f"{payload_kind(frame.content).value} payload is not emulated by the GSME")
+        if frame.message_code == CS06_MESSAGE_CODE:
+            return self.activate_firmware(frame)
+        if frame.message_code == GCS28_MESSAGE_CODE:
+            return self.set_clock(frame)
+        return self.gbz(frame)
+
+    def set_clock(self, frame: GbcsFrame) -> bytes:
+        """GCS28: take the GPF's time if the meter's clock lies in the validity interval."""
+        command = decode_asn1(frame.content, frame.message_code, Cra.COMMAND).value
+        start, end = utc_of(command["validityIntervalStart"]), utc_of(command["validityIntervalEnd"])
+        reference = None if self.state.han.time_offset is None else self.at + self.state.han.time_offset
+        if reference is None:
+            status = TIME_INVALID
+        elif start <= self.utc <= end:
+            self.update(clock_offset=reference - self.at)
+            status = TIME_RELIABLE
+        else:
+            status = TIME_UNRELIABLE
+        return encode_asn1("SetTimeResponse", {"deviceTime": generalized_time(self.utc), "deviceTimeStatus": status})
+
+    def gbz(self, frame: GbcsFrame) -> bytes:
+        """Answer every ZCL command of a GBZ payload, component by component."""
+        request = parse_gbz(frame.content)
+        replies: list[ZclFrame] = []
+        for component in request.components:
+            if component.encryption is not None:
+                raise Refused("encrypted command components are not emulated")
+            header = bytes([component.frame_control, component.sequence_number, component.command_id])
+            replies.extend(self.zcl(parse_zcl(header + component.payload, component.cluster)))
+        sensitive = ENCRYPTED_RESPONSES.get(frame.message_code, frozenset())
+        components = [self.component(frame, reply, index == len(replies) - 1, sensitive)
+                      for index, reply in enumerate(replies)]
+        return build_gbz(GbzPayload(tuple(components)))
+
+    def component(self, frame: GbcsFrame, reply: ZclFrame, last: bool,
+                  sensitive: frozenset[tuple[int, int]]) -> GbzComponent:
+        encrypted = (reply.cluster_id, reply.command_id) in sensitive
+        if reply.frame_type == FrameType.CLUSTER:
+            disable = (reply.cluster_id, reply.command_id) not in _DEFAULT_RESPONSE_ALLOWED or encrypted
+        else:
+            disable = encrypted and not DEFAULT_RESPONSE.matches(reply)
+        encoded = build_zcl(replace(reply, disable_default_response=disable))
+        frame_control, sequence_number, command_id = encoded[:3]
+        payload = encoded[3:]
+        control = LAST_COMPONENT if last else 0
+        if not encrypted:
+            return GbzComponent(control, reply.cluster_id, frame_control, sequence_number, command_id, payload)
+        identity = self.meter.identity
+        response = GbcsFrame.response(
+            originator=identity.entity_id, recipient=frame.originator,
+            originator_counter=frame.originator_counter, message_code=frame.message_code, content=b"",
+            supplementary_remote_party_id=frame.supplementary_remote_party_id,
+        )
+        key = crypto.encryption_key(response, identity.keys)
+        if key is None:
+            raise Refused(f"no key agreement key for {frame.originator.hex()}")
+        ciphertext = crypto.encrypt_part(key, identity.entity_id, payload)
+        return GbzComponent(control | ENCRYPTED_COMPONENT, reply.cluster_id, frame_control, sequence_number,
+                            command_id, encryption=GbzEncryption(0, 0, ciphertext))
+
+    def zcl(self, request: ZclFrame) -> list[ZclFrame]:
+        """Return the meter's answers to one ZCL command."""
+        if READ_ATTRIBUTES.matches(request):
+            return [self.read_attributes(request)]
+        fault = self.meter.faults.get(("command", request.cluster_id, request.command_id))
+        if fault is not None:
+            return [self.default_response(request, Status(fault))]
+        if request.frame_type != FrameType.CLUSTER:
+            return [self.default_response(request, Status.UNSUP_GENERAL_COMMAND)]
+        specific = _RESPONDERS.get((request.cluster_id, request.direction, request.command_id))
+        if specific is not None:
+            return [specific(self, request)]
+        if _is_data_request(request):
+            return [self.default_response(request, Status.NOT_FOUND)]
+        return [self.default_response(request, Status.SUCCESS)]
+
+    def read_attributes(self, request: ZclFrame) -> ZclFrame:
+        table = self.state.attributes.get(request.cluster_id, {})
+        records = []
+        for attribute_id in request["attribute_ids"]:
+            fault = self.meter.faults.get(("attribute", request.cluster_id, attribute_id))
+            if fault is not None:
+                records.append({"attribute_id": attribute_id, "status": fault})
+            elif attribute_id in table:
+                kind, value = table[attribute_id]
+                records.append({"attribute_id": attribute_id, "status": Status.SUCCESS, "type": kind, "value": value})
+            else:
+                records.append({"attribute_id": attribute_id, "status": Status.UNSUPPORTED_ATTRIBUTE})
+        return READ_ATTRIBUTES_RESPONSE.reply(request, records=records)
+
+    def default_response(self, request: ZclFrame, status: Status) -> ZclFrame:
+        return DEFAULT_RESPONSE.reply(request, command_id=request.command_id, status=status)
+
+    # --- alerts and logs -----------------------------------------------------------------------
+
+    def alert_content(self, counter: int, code: int, message_code: int) -> bytes:
+        return build_gbz_alert(GbzAlert(code, self.utc - ZIGBEE_EPOCH))
+
+    def firmware_receipt(self, counter: int, outcome: OtaOutcome) -> tuple[int, bytes]:
+        if outcome.held is None:
+            return FIRMWARE_RECEIPT_MESSAGE_CODE, build_gbz_alert(
+                GbzAlert(0x8F1C, self.utc - ZIGBEE_EPOCH))
+        body = FirmwareReceipt(outcome.held.manufacturer_image_hash)
+        return FIRMWARE_RECEIPT_MESSAGE_CODE, build_gbz_alert(
+            GbzAlert(0x8F72, self.utc - ZIGBEE_EPOCH, body))
+
+    def firmware_changed(self, version: bytes) -> None:
+        cluster, attribute = FIRMWARE_VERSION_ATTRIBUTE
+        table = dict(self.state.attributes[cluster])
+        table[attribute] = (table[attribute][0], version)
+        self.update(attributes={**self.state.attributes, cluster: table})
+
+    def log(self, kind: str, code: int, extra: int = 0) -> None:
+        if not code:
+            return
+        entry = (self.utc, code)
+        if kind == LogKind.SECURITY:
+            self.update(security_log=(*self.state.security_log, entry)[-_LOG_CAPACITY:])
+        else:
+            self.update(event_log=(*self.state.event_log, entry)[-_LOG_CAPACITY:])
+
+
+Gsme.RUN = _GsmeRun
+
+# GSME event and security log depth (entries); not public, like the CHF logs.
+_LOG_CAPACITY = 100
+
+
+def _is_data_request(request: ZclFrame) -> bool:
+    """Tell whether a command asks the meter for stored data (a ``get_*`` command)."""
+    cluster = CLUSTERS.get(request.cluster_id)
+    command = None if cluster is None else cluster.commands(request.direction).get(request.command_id)
+    if command is not None:
+        return command.name.startswith("get_")
+    # Undeclared commands: the Calendar cluster (0x0707) sends its get commands client to server.
+    return request.direction == Direction.CLIENT_TO_SERVER
+
+
+def _supply_status(run: _GsmeRun, request: ZclFrame) -> ZclFrame:
+    """Metering Change Supply: the valve moves to the proposed status at once."""
+    table = dict(run.state.attributes[metering.METERING_ID])
+    table[0x0014] = (table[0x0014][0], request["proposed_supply_status"])
+    run.update(attributes={**run.state.attributes, metering.METERING_ID: table})
+    return metering.SUPPLY_STATUS_RESPONSE.reply(
+        request, provider_id=request["provider_id"], issuer_event_id=request["issuer_event_id"],
+        implementation_date_time=request["implementation_date_time"],
+        supply_status=request["proposed_supply_status"])
+
+
+def _start_sampling(run: _GsmeRun, request: ZclFrame) -> ZclFrame:
+    return metering.START_SAMPLING_RESPONSE.reply(request, sample_id=1)
+
+
+def _change_payment_mode(run: _GsmeRun, request: ZclFrame) -> ZclFrame:
+    table = run.state.attributes[prepayment.PREPAYMENT_ID]
+    return prepayment.CHANGE_PAYMENT_MODE_RESPONSE.reply(
+        request, friendly_credit=0, friendly_credit_calendar_id=0,
+        emergency_credit_limit=table[0x0010][1], emergency_credit_threshold=table[0x0011][1])
+
+
+def _consumer_top_up(run: _GsmeRun, request: ZclFrame) -> ZclFrame:
+    table = run.state.attributes[prepayment.PREPAYMENT_ID]
+    return prepayment.CONSUMER_TOP_UP_RESPONSE.reply(
+        request, result_type=0, top_up_value=0, source_of_top_up=request["originating_device"],
+        credit_remaining=table[0x0001][1])
+
+
+def _clear_event_log(run: _GsmeRun, request: ZclFrame) -> ZclFrame:
+    run.update(event_log=(), security_log=())
+    return device_management.CLEAR_EVENT_LOG_RESPONSE.reply(request, cleared_events_logs=request["log_id"])
+
+
+_RESPONDERS: dict[tuple[int, Direction, int], Any] = {
+    (metering.METERING_ID, Direction.CLIENT_TO_SERVER, 0x0B): _supply_status,
+    (metering.METERING_ID, Direction.CLIENT_TO_SERVER, 0x07): _start_sampling,
+    (prepayment.PREPAYMENT_ID, Direction.CLIENT_TO_SERVER, 0x06): _change_payment_mode,
+    (prepayment.PREPAYMENT_ID, Direction.CLIENT_TO_SERVER, 0x04): _consumer_top_up,
+    (device_management.EVENTS_ID, Direction.CLIENT_TO_SERVER, 0x01): _clear_event_log,
+}
