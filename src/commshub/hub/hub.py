@@ -337,11 +337,14 @@ def _mains_restored(hub: Hub, event: str) -> None:
     power = state.power
     new = hub.move(Component.POWER, power.state, Trigger.MAINS_RESTORED, event)
     hub.cancel_timer(OUTAGE_TIMER)
-    if power.alert_sent and power.lost_at is not None:
-        address = state.lifecycle.network_address or ""
+    address = state.lifecycle.network_address
+    if power.alert_sent and power.lost_at is not None and address is not None:
         hub.send_csp(PowerRestoreAlert(address, power.lost_at, state.utc, max(0, state.utc - power.lost_at)))
         LOGGER.info("hub %s: mains restored after %d s; restore alert sent", hub.id,
                     state.utc - power.lost_at)
+    elif power.alert_sent:
+        # Decommissioned during the outage: the hub has left the SMWAN, so no restore alert.
+        LOGGER.info("hub %s: mains restored, but the hub has no network address any more", hub.id)
     state.power = replace(power, state=new, lost_at=None, alert_sent=False)
     state.touch("power")
 
