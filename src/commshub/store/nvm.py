@@ -19,7 +19,6 @@ import sqlite3
 from collections.abc import Mapping
 from os import PathLike
 from types import TracebackType
-from typing import Self
 
 from commshub.hub.actions import PersistState
 from commshub.hub.state import NVM_TABLES
