@@ -23,7 +23,11 @@ from commshub.codecs.dlms.xdlms import AccessRequest, AccessResponse
 from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.frame import GbcsFrame
 from commshub.codecs.gbcs.payload import PayloadKind, payload_kind
-from commshub.devices.cosem.model import CosemModel
+from commshub.codecs.zigbee.zcl import Direction, Status, parse_zcl
+from commshub.codecs.zigbee.zcl.clusters.price import GET_CURRENT_PRICE, PRICE_ID, PUBLISH_PRICE
+from commshub.codecs.zigbee.zcl.foundation import DEFAULT_RESPONSE
+from commshub.devices import han
+from commshub.devices.cosem.model import CosemModel, obis
 from commshub.devices.cosem.server import (
     ClockSet,
     EventRaised,
@@ -39,7 +43,7 @@ from commshub.devices.esme_objects import (
     SECURITY_LOG,
     esme_model,
 )
-from commshub.devices.events import DeviceEvent, SupplyLost, SupplyRestored
+from commshub.devices.events import DeviceEvent, HanFrameReceived, SupplyLost, SupplyRestored
 from commshub.devices.han import HanState
 from commshub.devices.identity import DeviceIdentity
 from commshub.devices.meter import (
@@ -54,6 +58,7 @@ from commshub.devices.meter import (
 )
 from commshub.devices.ota_client import HeldImage, OtaOutcome, firmware_version_of
 from commshub.devices.transitions import DeviceComponent, DeviceTrigger, SupplyState, advance
+from commshub.errors import CodecError, RemoteProtocolError
 from commshub.hub.gbcs_io import ZIGBEE_EPOCH, cosem_date_time, dlms_alert_content, invoke_id_for
 from commshub.hub.logs import EventCode
 
@@ -151,6 +156,34 @@ class _EsmeRun(MeterRun):
 
     def joined(self) -> None:
         self.log(LogKind.EVENT, EVENT_CH_CONNECTED)
+
+    # --- the Price cluster server for the HAN's displays -----------------------------------
+
+    def han_frame(self, event: HanFrameReceived) -> None:
+        if event.cluster == PRICE_ID and event.source != self.state.han.hub:
+            self.price_request(event)
+        else:
+            super().han_frame(event)
+
+    def price_request(self, event: HanFrameReceived) -> None:
+        """Answer an IHD or PPMID asking for the current price (ZCL Price cluster server)."""
+        try:
+            request = parse_zcl(event.payload, PRICE_ID, direction=Direction.CLIENT_TO_SERVER)
+        except CodecError as exc:
+            raise RemoteProtocolError(f"device {self.name}: undecodable Price frame from "
+                                      f"{event.source.hex()}: {exc}") from None
+        if GET_CURRENT_PRICE.matches(request):
+            price, scaler = _unit_charge(self.state.model)
+            reply = PUBLISH_PRICE.reply(
+                request, provider_id=0, rate_label=b"Standard", issuer_event_id=0,
+                current_time=self.utc - ZIGBEE_EPOCH, unit_of_measure=_KWH_BINARY,
+                currency=_POUND_STERLING, price_trailing_digit_and_price_tier=(-scaler & 0x0F) << 4 | 1,
+                number_of_price_tiers_and_register_tier=0x11, start_time=0, duration_in_minutes=0xFFFF,
+                price=price)
+        else:
+            reply = DEFAULT_RESPONSE.reply(request, command_id=request.command_id,
+                                           status=Status.UNSUP_CLUSTER_COMMAND)
+        self.actions.append(han.reply_frame(self.state.han, reply, to=event.source))
 
     # --- use cases ---------------------------------------------------------------------------
 
@@ -268,6 +301,25 @@ class _EsmeRun(MeterRun):
 
 
 Esme.RUN = _EsmeRun
+
+
+# Price cluster values of the ESME's Publish Price: unit of measure 0 (kWh, binary) and ISO 4217
+# currency 826 (pound sterling).
+_KWH_BINARY = 0
+_POUND_STERLING = 826
+_UNIT_CHARGE = obis("0-0:19.20.0.255")  # Charge: the active unit charge (attribute 5)
+
+
+def _unit_charge(model: CosemModel) -> tuple[int, int]:
+    """Return the first price of the active unit charge and its decimal scaler."""
+    item = model.find(113, _UNIT_CHARGE)
+    charge = None if item is None else item.attributes.get(5)
+    try:
+        scaler = charge.value[0].value[1].value  # type: ignore[union-attr]
+        price = charge.value[2].value[0].value[1].value  # type: ignore[union-attr]
+    except (AttributeError, IndexError, TypeError):
+        return 0, 0
+    return max(0, int(price)), int(scaler)
 
 
 def _swap_parties(entry: Data) -> Data:

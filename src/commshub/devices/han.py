@@ -44,7 +44,7 @@ from commshub.devices.transitions import (
     TunnelState,
     advance,
 )
-from commshub.errors import CodecError, RemoteProtocolError
+from commshub.errors import CodecError, LocalProtocolError, RemoteProtocolError
 from commshub.hub.gbcs_io import ZIGBEE_EPOCH
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "on_time_response",
     "on_tunneling_frame",
     "read_time",
+    "reply_frame",
     "request_join",
     "send_get",
     "send_put",
@@ -98,20 +99,32 @@ def request_join(state: HanState, install_code: bytes, *, device: str) -> tuple[
     return joined, [RequestJoin(link_key(install_code))]
 
 
-def next_frame(state: HanState, frame: ZclFrame) -> tuple[HanState, SendHan]:
-    """Number ``frame`` with the next transaction sequence number and address it to the hub."""
+def next_frame(state: HanState, frame: ZclFrame, *, to: bytes | None = None) -> tuple[HanState, SendHan]:
+    """Number ``frame`` with the next transaction sequence number and address it to ``to``
+    (default: the hub)."""
     numbered = replace(frame, tsn=state.tsn)
-    return replace(state, tsn=(state.tsn + 1) & 0xFF), SendHan(state.hub, frame.cluster_id, build_zcl(numbered))
+    destination = state.hub if to is None else to
+    return replace(state, tsn=(state.tsn + 1) & 0xFF), SendHan(destination, frame.cluster_id, build_zcl(numbered))
 
 
-def join_completed(state: HanState, accepted: bool, *, device: str) -> tuple[HanState, list[DeviceAction]]:
-    """Take the Trust Centre's answer; once joined, open the GBCS tunnel and read the time."""
+def reply_frame(state: HanState, frame: ZclFrame, *, to: bytes) -> SendHan:
+    """Address a reply (which keeps its request's sequence number) to ``to``."""
+    return SendHan(to, frame.cluster_id, build_zcl(frame))
+
+
+def join_completed(state: HanState, accepted: bool, *, device: str,
+                   tunnel: bool = True) -> tuple[HanState, list[DeviceAction]]:
+    """Take the Trust Centre's answer; once joined, read the hub's time and, when ``tunnel``,
+    open the GBCS tunnel."""
     trigger = DeviceTrigger.JOIN_ACCEPTED if accepted else DeviceTrigger.JOIN_REJECTED
     state = replace(state, join=advance(DeviceComponent.JOIN, state.join, trigger, device=device))
     if not accepted:
         LOGGER.warning("device %s: the Trust Centre refused the join", device)
         return state, []
     LOGGER.info("device %s joined the HAN", device)
+    if not tunnel:
+        state, time = read_time(state)
+        return state, [time]
     state = replace(state, tunnel=advance(DeviceComponent.TUNNEL, state.tunnel,
                                           DeviceTrigger.TUNNEL_REQUESTED, device=device))
     state, tunnel = next_frame(state, REQUEST_TUNNEL.frame(
@@ -167,7 +180,7 @@ def on_tunneling_frame(state: HanState, payload: bytes, *, device: str) -> tuple
 
 def _transfer(state: HanState, data: bytes, *, device: str) -> tuple[HanState, SendHan]:
     if state.tunnel is not TunnelState.OPEN or state.tunnel_id is None:
-        raise RemoteProtocolError(f"device {device}: no open GBCS tunnel to send on")
+        raise LocalProtocolError(f"device {device}: no open GBCS tunnel to send on")
     return next_frame(state, TRANSFER_DATA_TO_SERVER.frame(tunnel_id=state.tunnel_id, data=data))
 
 

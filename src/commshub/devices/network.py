@@ -183,7 +183,12 @@ class VirtualHan:
             LOGGER.debug("hub action %s not carried out by the virtual HAN", type(action).__name__)
 
     def _from_device(self, device: bytes, action: dev.DeviceAction) -> None:
-        if isinstance(action, dev.SendHan):
+        if isinstance(action, dev.SendHan) and action.destination in self.devices:
+            # Device to device (an IHD asking the meter for its price): ZigBee routes it
+            # directly; the hub only sees it in a real network's radio traffic.
+            self._queue.append((action.destination, dev.HanFrameReceived(
+                at=self.now, source=device, cluster=action.cluster, payload=action.payload)))
+        elif isinstance(action, dev.SendHan):
             self._queue.append((_HUB, hub_events.HanFrameReceived(
                 at=self.now, device=device, cluster=action.cluster, payload=action.payload)))
         elif isinstance(action, dev.RequestJoin):

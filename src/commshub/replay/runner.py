@@ -33,16 +33,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from commshub.codecs.dlms import build_apdu, parse_apdu
-from commshub.codecs.dlms.axdr import Data, DataType
+from commshub.codecs.dlms import parse_apdu
 from commshub.codecs.dlms.xdlms import (
     AccessRequest,
     AccessRequestAction,
-    AccessRequestSet,
     AccessResponse,
-    AttributeDescriptor,
     DataAccessResult,
-    MethodDescriptor,
 )
 from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.asn1 import decode_asn1
@@ -57,17 +53,14 @@ from commshub.devices import events as dev
 from commshub.devices.cosem.server import FaultKey, Member
 from commshub.devices.esme import Esme, EsmeSettings
 from commshub.devices.gsme import Gsme, ZclFault
-from commshub.devices.identity import DeviceIdentity
 from commshub.devices.meter import CS06_MESSAGE_CODE
-from commshub.devices.network import Device, VirtualHan
+from commshub.devices.network import VirtualHan
 from commshub.devices.ota_client import HeldImage
+from commshub.devices.site import Kind, Site, SiteKeys, add_device_command
 from commshub.errors import CommshubError
-from commshub.hub import events as hub_events
 from commshub.hub.actions import SendWan, WanKind
 from commshub.hub.commands import USE_CASES, Function
-from commshub.hub.gbcs_io import generate_identity, invoke_id_for
-from commshub.hub.hub import Hub
-from commshub.hub.settings import HubIdentity, HubSettings, Role
+from commshub.hub.settings import HubSettings, Role
 from commshub.replay.compare import Difference, first_difference, frame_tree
 from commshub.replay.corpus import Corpus, ReplayCase
 
@@ -116,11 +109,6 @@ COMMAND_TIME = 1_420_070_400
 SITE_START = COMMAND_TIME - 86_400
 # How long a replay waits on the virtual clock for a response (a sleepy meter polls within it).
 RESPONSE_WAIT = 2 * 86_400
-# CHF device log (class 104, 0-0:30.3.0.255) members used to add the meters (GBCS CCS01).
-_DEVICE_LOG = bytes.fromhex("00001E0300FF")
-_CCS01 = 0x0001
-_DLMS_DEVICE_TYPE = {"ESME": 0, "GSME": 1}
-_JOIN_TIMEOUT = 3600  # seconds the CHF keeps joining open while the site is set up
 SUPPLY_INTERRUPTION_AT = 600  # seconds after the meters joined
 SUPPLY_INTERRUPTION = 60  # seconds
 _TAMPERED_COUNTER = 100  # ACB counter of the set-up command whose MAC is corrupted
@@ -156,15 +144,6 @@ class CaseResult:
                 "detail": self.detail}
 
 
-@dataclass
-class _Site:
-    """One emulated site: the network, the identities in it and the keys that talk to it."""
-
-    network: VirtualHan
-    identities: dict[str, bytes]
-    keys: KeyStore
-
-
 class _Unsupported(Exception):
     """The case cannot be replayed; the message says why."""
 
@@ -175,8 +154,7 @@ class Replayer:
 
     corpus: Corpus
     rtds_keys: KeyStore = field(init=False)
-    hub_identity: HubIdentity = field(init=False)
-    device_identities: dict[str, DeviceIdentity] = field(init=False)
+    site_keys: SiteKeys = field(init=False)
     keys: KeyStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -184,16 +162,8 @@ class Replayer:
         parties = {eui: role for eui, role in REMOTE_PARTIES.items()
                    if self.rtds_keys.public_key(eui, KeyUsage.KEY_AGREEMENT) is not None
                    or self.rtds_keys.public_key(eui, KeyUsage.DIGITAL_SIGNATURE) is not None}
-        self.hub_identity, hub_keys = generate_identity(
-            EMULATED_IDS["CHF"], EMULATED_IDS["GPF"], parties, remote_keys=self.rtds_keys)
-        self.device_identities = {
-            name: DeviceIdentity.generate(EMULATED_IDS[name], remote_keys=self.rtds_keys, roles=parties)
-            for name in ("ESME", "GSME")
-        }
-        keys = self.rtds_keys.merged(hub_keys)
-        for identity in self.device_identities.values():
-            keys = keys.merged(identity.public_keys())
-        self.keys = keys
+        self.site_keys = SiteKeys(self.rtds_keys, parties, EMULATED_IDS)
+        self.keys = self.site_keys.keys
 
     # --- one case --------------------------------------------------------------------------
 
@@ -262,7 +232,7 @@ class Replayer:
         """Run the command on a fresh site; return the first difference from ``reference``."""
         site = self._site(scenario)
         network = site.network
-        data = self._readdress(command, site)
+        data = self._readdress(command)
         sent = len(network.wan)
         network.deliver_wan(data)
         response = self._await_response(network, sent, command)
@@ -300,75 +270,43 @@ class Replayer:
 
     # --- the site ----------------------------------------------------------------------------
 
-    def _site(self, scenario: Scenario) -> _Site:
-        hub = Hub.create(self.hub_identity, HubSettings(dual_band=True))
+    def _site(self, scenario: Scenario) -> Site:
         held = None
         if scenario.held_image_hash is not None:
             held = HeldImage(EsmeSettings().file_version + 1, scenario.held_image_hash)
-        devices: list[Device] = [
-            Esme(self.device_identities["ESME"], hub=EMULATED_IDS["CHF"], now=SITE_START,
-                 settings=EsmeSettings(twin_element=scenario.twin_element),
-                 faults=scenario.faults if scenario.target is Target.ESME else None,
-                 held_image=held if scenario.target is Target.ESME else None),
-            Gsme(self.device_identities["GSME"], hub=EMULATED_IDS["CHF"],
-                 held_image=held if scenario.target is Target.GSME else None,
-                 faults=scenario.faults if scenario.target is Target.GSME else None),
-        ]
-        network = VirtualHan.create(hub, devices, now=SITE_START)
-        network.to_hub(hub_events.Started, mains_present=True, wan_up=True)
-        network.to_hub(hub_events.Installed, network_address="fd00::1")
-        network.run()
-        network.to_hub(hub_events.ActivationConfirmed)
-        network.run()
-        for counter, (name, identity) in enumerate(self.device_identities.items(), start=1):
-            network.deliver_wan(self._add_device(name, identity, counter))
-            network.run()
-            network.to_device(identity.entity_id, dev.Started)
-            network.run()
-        self._history(network)
-        network.run(until=COMMAND_TIME)
-        return _Site(network, dict(EMULATED_IDS), self.keys)
+        esme = {"settings": EsmeSettings(twin_element=scenario.twin_element),
+                "faults": scenario.faults if scenario.target is Target.ESME else None,
+                "held_image": held if scenario.target is Target.ESME else None}
+        gsme = {"faults": scenario.faults if scenario.target is Target.GSME else None,
+                "held_image": held if scenario.target is Target.GSME else None}
+        site = self.site_keys.build(now=SITE_START, hub_settings=HubSettings(dual_band=True), esme=esme, gsme=gsme)
+        self._history(site)
+        site.network.run(until=COMMAND_TIME)
+        return site
 
-    def _history(self, network: VirtualHan) -> None:
+    def _history(self, site: Site) -> None:
         """Give the site the day of history the module docstring describes."""
-        esme = self.device_identities["ESME"].entity_id
+        network = site.network
+        esme = EMULATED_IDS["ESME"]
         network.run(until=network.now + SUPPLY_INTERRUPTION_AT)
         network.to_device(esme, dev.SupplyLost)
         network.run(until=network.now + SUPPLY_INTERRUPTION)
         network.to_device(esme, dev.SupplyRestored)
         network.run()
-        tampered = bytearray(self._add_device("ESME", self.device_identities["ESME"], _TAMPERED_COUNTER))
+        identity = self.site_keys.devices[Kind.ESME]
+        command = add_device_command(EMULATED_IDS["CHF"], esme, identity.install_code, Kind.ESME.value,
+                                     counter=_TAMPERED_COUNTER)
+        tampered = bytearray(site.seal(command))
         tampered[-1] ^= 0xFF  # the last octet of the MAC
         network.deliver_wan(bytes(tampered))
         network.run()
 
-    def _add_device(self, name: str, identity: DeviceIdentity, counter: int) -> bytes:
-        """CCS01: add a meter to the CHF device log and open joining, as the ACB."""
-        request = AccessRequest(invoke_id_for(counter), None, (
-            AccessRequestAction(MethodDescriptor(104, _DEVICE_LOG, 1)),
-            AccessRequestSet(AttributeDescriptor(104, _DEVICE_LOG, 3)),
-            AccessRequestSet(AttributeDescriptor(104, _DEVICE_LOG, 2)),
-        ), (
-            Data(DataType.STRUCTURE, (
-                Data(DataType.OCTET_STRING, identity.entity_id), Data(DataType.ENUM, 1),
-                Data(DataType.OCTET_STRING, identity.install_code),
-                Data(DataType.ENUM, _DLMS_DEVICE_TYPE[name]),
-            )),
-            Data(DataType.LONG_UNSIGNED, _JOIN_TIMEOUT),
-            Data(DataType.BOOLEAN, True),
-        ))
-        frame = GbcsFrame.command(originator=ACB, recipient=EMULATED_IDS["CHF"], originator_counter=counter,
-                                  message_code=_CCS01, content=build_apdu(request),
-                                  supplementary_remote_party_id=SUPPLIER,
-                                  supplementary_remote_party_counter=counter)
-        return crypto.mac_frame(frame, self.keys).to_bytes()
-
-    def _readdress(self, command: GbcsFrame, site: _Site) -> bytes:
+    def _readdress(self, command: GbcsFrame) -> bytes:
         """Point the command at the emulated devices, then sign and MAC it again."""
         content = command.content
         for name, eui in RTDS_IDS.items():
-            content = content.replace(eui, site.identities[name])
-        recipient = site.identities[next(name for name, eui in RTDS_IDS.items() if eui == command.recipient)]
+            content = content.replace(eui, EMULATED_IDS[name])
+        recipient = EMULATED_IDS[next(name for name, eui in RTDS_IDS.items() if eui == command.recipient)]
         frame = command.replace(recipient=recipient, content=content)
         if command.signature:
             frame = crypto.sign(frame, self.keys)
