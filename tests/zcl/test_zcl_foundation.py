@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from commshub.codecs.common import parse
 from commshub.codecs.zigbee.zcl import (
     Direction,
     FrameType,
@@ -213,3 +214,19 @@ def test_build_rejects_value_for_absent_field():
 ])
 def test_published_general_frames(cluster_id, hex_frame, check):
     assert check(roundtrip(hex_frame, cluster_id).payload)
+
+
+@pytest.mark.parametrize(("hex_frame", "message"), [
+    ("10 00 02 0000 08", r"value .*expected 1, found 0"),  # data8 with no byte
+    ("18 01 01 0000 00 25 010203", r"value .*expected 6, found 3"),  # uint48 cut short
+    ("18 01 0a 0000 f1 00112233", r"value .*expected 16, found 4"),  # 128-bit key cut short
+])
+def test_truncated_fixed_size_values_raise(hex_frame, message):
+    # construct's compiled parsers do not check the length of Bytes and BytesInteger reads.
+    with pytest.raises(CodecError, match=message):
+        parse_zcl(bytes.fromhex(hex_frame.replace(" ", "")), 0x0000)
+
+
+def test_truncated_value_through_plain_stream():
+    with pytest.raises(CodecError, match="expected 2, found 1"):
+        parse(foundation.REPORT_ATTRIBUTES.payload, bytes.fromhex("0000 19 01"), root="report")

@@ -8,7 +8,6 @@ Bytes after a declared payload are kept in ``trailing``. Encoding is strict.
 
 from __future__ import annotations
 
-import io
 import re
 import struct
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import construct
 
 from commshub.codecs.zigbee.zcl import clusters as _clusters  # noqa: F401  (registers the clusters)
+from commshub.codecs.zigbee.zcl.constructs import StrictBytesIO
 from commshub.codecs.zigbee.zcl.foundation import GLOBAL_COMMANDS
 from commshub.codecs.zigbee.zcl.frame import (
     ZCL_HEADER,
@@ -76,7 +76,7 @@ def parse_zcl(data: bytes, cluster_id: int, *, direction: Direction | None = Non
         raise CodecError(
             f"a ZCL frame has at least {ZCL_HEADER_MIN_SIZE} bytes (frame control, sequence number, "
             f"command), found {len(data)}", path=(_ROOT, "header"), offset=0, data=data)
-    stream = io.BytesIO(data)
+    stream = StrictBytesIO(data)
     try:
         header = ZCL_HEADER.parse_stream(stream)
     except _CODEC_FAILURES as exc:

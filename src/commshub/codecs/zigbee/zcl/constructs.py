@@ -4,6 +4,7 @@ wrapper that parses through construct's compiler while keeping precise error pat
 
 from __future__ import annotations
 
+import io
 import struct
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +27,71 @@ __all__ = [
 _COMPILED_PARSE_ERRORS = (
     construct.ConstructError, struct.error, ValueError, IndexError, KeyError, TypeError,
 )
+
+
+def _short_read(expected: int, found: int) -> construct.StreamError:
+    return construct.StreamError(
+        f"stream read less than specified amount, expected {expected}, found {found}", path="(parsing)")
+
+
+class StrictBytesIO(io.BytesIO):
+    """A BytesIO whose ``read(n)`` raises StreamError when fewer than ``n`` bytes remain.
+
+    construct's compiled parsers read fixed-size fields with a bare ``io.read(n)`` and do not
+    check the length for Bytes and BytesInteger, so a truncated frame would decode short.
+    """
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if size is not None and size >= 0 and len(data) != size:
+            raise _short_read(size, len(data))
+        return data
+
+
+class _StrictReader:
+    """The same check over any stream, for compiled parsers handed a plain stream."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def read(self, size: int | None = -1) -> bytes:
+        data: bytes = self._stream.read(size)
+        if size is not None and size >= 0 and len(data) != size:
+            raise _short_read(size, len(data))
+        return data
+
+    def tell(self) -> int:
+        position: int = self._stream.tell()
+        return position
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        position: int = self._stream.seek(offset, whence)
+        return position
+
+
+class _Lenient:
+    """A view of a stream without the short-read check, for the plain parse after a failure.
+
+    construct's own ``stream_read`` checks lengths and names what it expected and found, so the
+    plain declarations give the better message on an unchecked stream.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream._stream if isinstance(stream, _StrictReader) else stream
+
+    def read(self, size: int | None = -1) -> bytes:
+        if isinstance(self._stream, StrictBytesIO):
+            return io.BytesIO.read(self._stream, size)
+        data: bytes = self._stream.read(size)
+        return data
+
+    def tell(self) -> int:
+        position: int = self._stream.tell()
+        return position
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        position: int = self._stream.seek(offset, whence)
+        return position
 
 
 def _stream_size(stream: Any) -> int:
@@ -56,15 +122,18 @@ class Fast(Subconstruct):  # type: ignore[misc]
         return self._compiled
 
     def _parse(self, stream: Any, context: Any, path: str) -> Any:
+        if isinstance(stream, _Lenient):
+            # Inside the plain parse of an enclosing Fast: stay plain for exact error paths.
+            return self.subcon._parsereport(stream, context, path)
         compiled = self._compiled_subcon()
+        if not isinstance(stream, (StrictBytesIO, _StrictReader)):
+            stream = _StrictReader(stream)
         start = stream.tell()
         try:
             return compiled._parsereport(stream, context, path)
         except _COMPILED_PARSE_ERRORS:
-            if compiled is self.subcon:
-                raise
             stream.seek(start)
-            return self.subcon._parsereport(stream, context, path)
+            return self.subcon._parsereport(_Lenient(stream), context, path)
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
         return self.subcon._build(obj, stream, context, path)
@@ -72,6 +141,19 @@ class Fast(Subconstruct):  # type: ignore[misc]
     def _sizeof(self, context: Any, path: str) -> int:
         size: int = self.subcon._sizeof(context, path)
         return size
+
+
+def _require_list(items: Any, path: str) -> None:
+    if not isinstance(items, (list, tuple)):
+        raise construct.ListError(f"expected a list, found {type(items).__name__}", path=path)
+
+
+def _build_items(subcon: Construct, items: Any, stream: Any, context: Any, path: str) -> Any:
+    built = ListContainer()
+    for index, item in enumerate(items):
+        context._index = index
+        built.append(subcon._build(item, stream, context, f"{path} -> [{index}]"))
+    return built
 
 
 class RecordsToEnd(Subconstruct):  # type: ignore[misc]
@@ -97,13 +179,8 @@ class RecordsToEnd(Subconstruct):  # type: ignore[misc]
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
         if obj is None:
             obj = []
-        if not isinstance(obj, (list, tuple)):
-            raise construct.ListError(f"expected a list of records, found {type(obj).__name__}", path=path)
-        built = ListContainer()
-        for index, record in enumerate(obj):
-            context._index = index
-            built.append(self.subcon._build(record, stream, context, f"{path} -> [{index}]"))
-        return built
+        _require_list(obj, path)
+        return _build_items(self.subcon, obj, stream, context, path)
 
     def _sizeof(self, context: Any, path: str) -> int:
         raise construct.SizeofError("a record list that runs to the end of the frame has no fixed size", path=path)
@@ -139,17 +216,12 @@ class CountedList(Construct):  # type: ignore[misc]
                 raise construct.ListError("a list is required here; None is not allowed", path=path)
             self.count._build(self.invalid, stream, context, path)
             return None
-        if not isinstance(obj, (list, tuple)):
-            raise construct.ListError(f"expected a list, found {type(obj).__name__}", path=path)
+        _require_list(obj, path)
         if self.invalid is not None and len(obj) >= self.invalid:
             raise construct.ListError(
                 f"{len(obj)} elements do not fit: the count {self.invalid:#x} means 'invalid'", path=path)
         self.count._build(len(obj), stream, context, path)
-        built = ListContainer()
-        for index, item in enumerate(obj):
-            context._index = index
-            built.append(self.subcon._build(item, stream, context, f"{path} -> [{index}]"))
-        return built
+        return _build_items(self.subcon, obj, stream, context, path)
 
     def _sizeof(self, context: Any, path: str) -> int:
         raise construct.SizeofError("a counted list has no fixed size", path=path)

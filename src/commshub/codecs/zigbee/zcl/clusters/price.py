@@ -128,6 +128,15 @@ _EVENT_QUERY = (
     "number_of_commands" / Int8ul,
 )
 
+_BILLING_PERIOD = (
+    "provider_id" / Int32ul,
+    "issuer_event_id" / Int32ul,
+    "billing_period_start_time" / UtcTime,
+    "billing_period_duration" / UInt24,
+    "billing_period_duration_type" / Int8ul,
+    "tariff_type" / Int8ul,
+)
+
 _TO_CLIENT = commands(
     PRICE_ID, Direction.SERVER_TO_CLIENT,
     (0x00, "publish_price", Struct(
@@ -239,21 +248,9 @@ _TO_CLIENT = commands(
         "total_number_of_commands" / Int8ul,
         "tier_labels" / CountedList(Int8ul, Struct("tier_id" / Int8ul, "tier_label" / OctetString)),
     )),
-    (0x09, "publish_billing_period", Struct(
-        "provider_id" / Int32ul,
-        "issuer_event_id" / Int32ul,
-        "billing_period_start_time" / UtcTime,
-        "billing_period_duration" / UInt24,
-        "billing_period_duration_type" / Int8ul,
-        "tariff_type" / Int8ul,
-    )),
+    (0x09, "publish_billing_period", Struct(*_BILLING_PERIOD)),
     (0x0A, "publish_consolidated_bill", Struct(
-        "provider_id" / Int32ul,
-        "issuer_event_id" / Int32ul,
-        "billing_period_start_time" / UtcTime,
-        "billing_period_duration" / UInt24,
-        "billing_period_duration_type" / Int8ul,
-        "tariff_type" / Int8ul,
+        *_BILLING_PERIOD,
         "consolidated_bill" / Int32ul,
         "currency" / Int16ul,
         "bill_trailing_digit" / Int8ul,
