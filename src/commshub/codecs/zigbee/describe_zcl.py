@@ -226,8 +226,10 @@ def decode_zcl(data: bytes, options: DecodeOptions) -> DecodeResult:
     tree = describe_zcl_frame(frame, data)
     if options.cluster is None and not frame.is_global:
         tree.meaning = "no --cluster given: cluster-specific payload kept raw"
+    command = command_of(frame.frame_type, frame.cluster_id, frame.direction, frame.command_id,
+                         frame.manufacturer_code)
     return _record(True, None, tree, round_trip=build_zcl(frame) == data,
-                   cluster=f"0x{cluster_id:04X}", command=tree.children[0].children[-1].meaning)
+                   cluster=f"0x{cluster_id:04X}", command=command.name if command else None)
 
 
 def _partial_header(data: bytes) -> Node | None:

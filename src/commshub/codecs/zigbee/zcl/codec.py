@@ -109,7 +109,7 @@ def parse_zcl(data: bytes, cluster_id: int, *, direction: Direction | None = Non
             payload = data[payload_start:]
     return ZclFrame(
         cluster_id=cluster_id, command_id=header.command_id, payload=payload, tsn=header.tsn,
-        frame_type=frame_type, direction=frame_direction,  # type: ignore[arg-type]
+        frame_type=frame_type, direction=frame_direction,
         disable_default_response=control.disable_default_response,
         manufacturer_code=manufacturer_code, reserved=control.reserved, trailing=trailing,
     )

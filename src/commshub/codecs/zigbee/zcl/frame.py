@@ -103,7 +103,7 @@ class ZclFrame:
     command_id: int
     payload: Mapping[str, Any] | bytes = field(default_factory=dict)
     tsn: int = 0
-    frame_type: FrameType = FrameType.GLOBAL
+    frame_type: FrameType | int = FrameType.GLOBAL  # an int for the reserved types 2 and 3
     direction: Direction = Direction.CLIENT_TO_SERVER
     disable_default_response: bool = False
     manufacturer_code: int | None = None

@@ -7,6 +7,7 @@ Each command descriptor contains the one construct declaration of its payload an
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,9 +60,6 @@ class CommandDef:
         if not isinstance(self.payload, Fast):
             object.__setattr__(self, "payload", Fast(self.payload))
 
-    def _payload_fields(self, fields: Mapping[str, Any]) -> dict[str, Any]:
-        return dict(fields)
-
 
 @dataclass(frozen=True, eq=False)
 class ClusterCommand(CommandDef):
@@ -73,7 +71,7 @@ class ClusterCommand(CommandDef):
     def frame(self, *, tsn: int = 0, disable_default_response: bool = False, **fields: Any) -> ZclFrame:
         """Return a frame of this command with payload ``fields``."""
         return ZclFrame(
-            cluster_id=self.cluster_id, command_id=self.id, payload=self._payload_fields(fields),
+            cluster_id=self.cluster_id, command_id=self.id, payload=fields,
             tsn=tsn, frame_type=FrameType.CLUSTER, direction=self.direction,
             disable_default_response=disable_default_response,
         )
@@ -105,7 +103,7 @@ class GlobalCommand(CommandDef):
               disable_default_response: bool = False, **fields: Any) -> ZclFrame:
         """Return a frame of this command on ``cluster_id`` with payload ``fields``."""
         return ZclFrame(
-            cluster_id=cluster_id, command_id=self.id, payload=self._payload_fields(fields), tsn=tsn,
+            cluster_id=cluster_id, command_id=self.id, payload=fields, tsn=tsn,
             frame_type=FrameType.GLOBAL, direction=direction,
             disable_default_response=disable_default_response,
         )
@@ -115,14 +113,7 @@ class GlobalCommand(CommandDef):
         sequence number, reversed direction."""
         frame = self.frame(request.cluster_id, request.direction.reverse(), tsn=request.tsn,
                            disable_default_response=disable_default_response, **fields)
-        if request.manufacturer_code is None:
-            return frame
-        return ZclFrame(
-            cluster_id=frame.cluster_id, command_id=frame.command_id, payload=frame.payload,
-            tsn=frame.tsn, frame_type=frame.frame_type, direction=frame.direction,
-            disable_default_response=frame.disable_default_response,
-            manufacturer_code=request.manufacturer_code,
-        )
+        return dataclasses.replace(frame, manufacturer_code=request.manufacturer_code)
 
     def matches(self, frame: ZclFrame) -> bool:
         """Tell whether ``frame`` is this command (on any cluster)."""
