@@ -90,7 +90,7 @@ def _utc_meaning(seconds: int) -> str:
 
 
 class _Describer:
-    """Turns one decoded ZCL frame into a Node tree."""
+    """Builder of the Node tree of one decoded ZCL frame."""
 
     def __init__(self, frame: ZclFrame) -> None:
         self.frame = frame
