@@ -216,6 +216,7 @@ class _GsmeRun(MeterRun):
             and self.state.blocks_this_wake < self.meter.settings.blocks_per_wake)
         if busy or self.state.poll is PollState.ASLEEP:
             return
+        self.flush()  # what the meter has to say goes out before its radio sleeps
         self.update(poll=advance(DeviceComponent.POLL, self.state.poll, DeviceTrigger.QUEUE_DRAINED,
                                  device=self.name))
         self.actions.append(StartTimer(WAKE_TIMER, self.at + self.meter.settings.poll_interval))
