@@ -140,7 +140,6 @@ def run() -> str:
     except ImportError:
         return f"{title}\n\nNot run: zigpy is not installed (it comes with the dev extra).\n"
     files = _ota_files()
-    file_repeat = max(1, REPEAT // 10)
     measures = [
         (f"ZCL global commands ({len(GLOBAL_FRAMES)} frames)", len(GLOBAL_FRAMES) * REPEAT,
          _repeat(GLOBAL_FRAMES, lambda item: parse_zcl(item[1], item[0]), REPEAT),
@@ -148,9 +147,9 @@ def run() -> str:
         (f"ZCL OTA Upgrade commands ({len(OTA_FRAMES)} frames)", len(OTA_FRAMES) * REPEAT,
          _repeat(OTA_FRAMES, lambda data: parse_zcl(data, OTA_UPGRADE), REPEAT),
          _repeat(OTA_FRAMES, decode_ota, REPEAT)),
-        (f"OTA files (200 KiB and {len(files[1])} bytes)", len(files) * file_repeat,
-         _repeat(files, ota.read_ota_file, file_repeat),
-         _repeat(files, decode_file, file_repeat)),
+        (f"OTA files (200 KiB and {len(files[1])} bytes)", len(files) * REPEAT,
+         _repeat(files, ota.read_ota_file, REPEAT),
+         _repeat(files, decode_file, REPEAT)),
     ]
     setup = (f"commshub against zigpy {zigpy_version}, best of {PASSES} alternating passes; "
              f"Python {platform.python_version()} on {platform.machine()}. Rates are decodes per "

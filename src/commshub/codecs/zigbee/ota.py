@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from commshub.codecs.common import build, parse
-from commshub.codecs.zigbee.zcl.constructs import Maybe, PresenceFlags
+from commshub.codecs.zigbee.zcl.constructs import Fast, Maybe, PresenceFlags
 from commshub.codecs.zigbee.zcl.types import ZclText
 from commshub.errors import CodecError
 
@@ -179,20 +179,36 @@ class _HeaderExtension(construct.Construct):  # type: ignore[misc]
         raise construct.SizeofError("the header extension has no fixed size", path=path)
 
 
-def _header_length(context: Any) -> int:
-    field_control = context.field_control
-    if field_control is None:
-        field_control = (
-            (FieldControl.SECURITY_CREDENTIAL_VERSION if context.security_credential_version is not None else 0)
-            | (FieldControl.DEVICE_SPECIFIC_FILE if context.upgrade_file_destination is not None else 0)
-            | (FieldControl.HARDWARE_VERSIONS if context.minimum_hardware_version is not None else 0))
-    return _BASE_HEADER_SIZE + _optional_fields_size(field_control) + len(context.header_extension or b"")
+class _HeaderLength(construct.Subconstruct):  # type: ignore[misc]
+    """The header length field, computed from the fields present when building."""
+
+    def __init__(self) -> None:
+        super().__init__(Int16ul)
+        self.flagbuildnone = True
+
+    def _build(self, obj: Any, stream: Any, context: Any, path: str) -> int:
+        length = _header_size(_field_control_of(context), context.header_extension)
+        built: int = self.subcon._build(length, stream, context, path)
+        return built
 
 
-OTA_HEADER: Construct = Struct(
+def _field_control_of(fields: Any) -> int:
+    """Return the given field control, or the one the present optional fields call for."""
+    if fields.field_control is not None:
+        return int(fields.field_control)
+    return int((FieldControl.SECURITY_CREDENTIAL_VERSION if fields.security_credential_version is not None else 0)
+               | (FieldControl.DEVICE_SPECIFIC_FILE if fields.upgrade_file_destination is not None else 0)
+               | (FieldControl.HARDWARE_VERSIONS if fields.minimum_hardware_version is not None else 0))
+
+
+def _header_size(field_control: int, header_extension: bytes | None) -> int:
+    return _BASE_HEADER_SIZE + _optional_fields_size(field_control) + len(header_extension or b"")
+
+
+OTA_HEADER: Construct = Fast(Struct(
     "file_identifier" / Const(_FILE_IDENTIFIER_BYTES),
     "header_version" / Int16ul,
-    "header_length" / construct.Rebuild(Int16ul, _header_length),
+    "header_length" / _HeaderLength(),
     "field_control" / PresenceFlags(Int16ul, {
         int(FieldControl.SECURITY_CREDENTIAL_VERSION): "security_credential_version",
         int(FieldControl.DEVICE_SPECIFIC_FILE): "upgrade_file_destination",
@@ -209,7 +225,7 @@ OTA_HEADER: Construct = Struct(
     "minimum_hardware_version" / Maybe(this.field_control & FieldControl.HARDWARE_VERSIONS.value, Int16ul),
     "maximum_hardware_version" / Maybe(this.field_control & FieldControl.HARDWARE_VERSIONS.value, Int16ul),
     "header_extension" / _HeaderExtension(),
-)
+))
 
 SUB_ELEMENT: Construct = Struct("tag" / Int16ul, "data" / Prefixed(Int32ul, GreedyBytes))
 
@@ -242,7 +258,7 @@ class OtaHeader:
     @property
     def header_length(self) -> int:
         """Size of the encoded header in bytes."""
-        return len(self.to_bytes())
+        return _header_size(_field_control_of(self), self.header_extension)
 
     def to_bytes(self) -> bytes:
         """Encode the header."""
