@@ -706,6 +706,7 @@ class HubRunner:
             "installed_at": lifecycle.installed_at, "activated_at": lifecycle.activated_at,
             "signal": {"strength_dbm": lifecycle.strength_dbm, "quality": lifecycle.quality,
                        "packet_loss_percent": lifecycle.packet_loss_percent},
+            "outage_threshold": state.settings.outage_threshold,
             "power": state.power.state.value, "mains": self.mains, "wan": self.wan_up,
             "wan_link": state.wan_link.value, "clock_offset": state.clock_offset,
             "utc": state.utc, "now": self.clock.now(),

@@ -22,16 +22,16 @@ from commshub.codecs.common import build, parse
 from commshub.errors import CodecError
 
 __all__ = [
-    "CHUNK_MAGIC",
     "CHUNK_ACK_MAGIC",
+    "CHUNK_MAGIC",
     "FirmwareChunk",
     "FirmwareChunkAck",
     "RetrievalPoll",
-    "encode_chunk",
     "decode_chunk",
-    "encode_chunk_ack",
     "decode_chunk_ack",
     "decode_retrieval",
+    "encode_chunk",
+    "encode_chunk_ack",
     "is_gbcs",
 ]
 
