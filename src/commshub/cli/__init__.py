@@ -36,6 +36,12 @@ def _register() -> None:
     main.add_command(timesync.time_group)
     from commshub.cli import replay
     main.add_command(replay.replay)
+    from commshub.cli import bench_controls, run, send
+    main.add_command(run.run)
+    main.add_command(send.send)
+    for control in (bench_controls.power, bench_controls.wan, bench_controls.install,
+                    bench_controls.advance, bench_controls.status):
+        main.add_command(control)
 
 
 _register()

@@ -163,12 +163,17 @@ class BenchSession:
         waited = 0.0
         try:
             while True:
-                done, _ = await asyncio.wait({waiter}, timeout=_DRIVE_POLL_S)
+                # On the system clock time passes by itself: wait for it in real time.
+                poll = _DRIVE_POLL_S if self.virtual else max(0.0, min(step, limit - waited))
+                done, _ = await asyncio.wait({waiter}, timeout=poll)
                 if done:
                     return waiter.result()
                 if waited >= limit:
                     raise TimeoutError(f"no result within {limit:.0f} s of bench time")
-                await self.wait(min(step, limit - waited))
+                if self.virtual:
+                    await self.wait(min(step, limit - waited))
+                else:
+                    await self.collect_alerts()
                 waited += step
         finally:
             if not waiter.done():
