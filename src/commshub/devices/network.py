@@ -85,6 +85,12 @@ class VirtualHan:
         """Queue a device event of ``event_type`` at the current virtual time."""
         self._queue.append((device, event_type(at=self.now, **fields)))
 
+    def unplug(self, device: bytes) -> None:
+        """Take a device away from the HAN: its timers stop and frames to it are lost."""
+        self.devices.pop(device, None)
+        for key in [key for key in self._timers if key[0] == device]:
+            del self._timers[key]
+
     def deliver_wan(self, data: bytes) -> None:
         """Queue a GBCS message arriving at the hub over the SMWAN."""
         self.to_hub(hub_events.WanFrameReceived, data=data)

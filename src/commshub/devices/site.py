@@ -44,9 +44,11 @@ __all__ = ["DEFAULT_ACB", "Kind", "Site", "SiteKeys", "add_device_command"]
 
 DEFAULT_ACB = crypto.DEFAULT_ACB
 CCS01_MESSAGE_CODE = 0x0001
+CCS02_MESSAGE_CODE = 0x0002
 # The CHF device log (ZigBee network control, class 104) and its members used by CCS01.
 DEVICE_LOG = bytes.fromhex("00001E0300FF")
 _REGISTER_DEVICE = 1  # method
+_UNREGISTER_DEVICE = 2  # method
 _JOIN_TIMEOUT_ATTRIBUTE = 3
 _ENABLE_JOINING_ATTRIBUTE = 2
 _INSTALL_CODE_KEY_TYPE = 1  # register_device key_type: install code
@@ -144,6 +146,18 @@ def add_device_command(chf: bytes, device: bytes, install_code: bytes, device_ty
                              supplementary_remote_party_counter=counter)
 
 
+def remove_device_command(chf: bytes, device: bytes, *, counter: int, acb: bytes = DEFAULT_ACB,
+                          supplier: bytes = bytes.fromhex("90B3D51F30010000")) -> GbcsFrame:
+    """Return a CCS02 command (unMACed): remove ``device`` from the CHF device log."""
+    request = AccessRequest(invoke_id_for(counter), None, (
+        AccessRequestAction(MethodDescriptor(104, DEVICE_LOG, _UNREGISTER_DEVICE)),
+    ), (Data(DataType.OCTET_STRING, device),))
+    return GbcsFrame.command(originator=acb, recipient=chf, originator_counter=counter,
+                             message_code=CCS02_MESSAGE_CODE, content=build_apdu(request),
+                             supplementary_remote_party_id=supplier,
+                             supplementary_remote_party_counter=counter)
+
+
 @dataclass
 class Site:
     """A running emulated site; ``network`` drives it on its virtual clock."""
@@ -180,6 +194,14 @@ class Site:
         self.network.deliver_wan(self.seal(frame))
         self.network.run()
         self.network.to_device(identity.entity_id, dev.Started)
+        self.network.run()
+
+    def remove(self, kind: Kind) -> None:
+        """CCS02 the device out of the CHF device log (its link key goes to the historic log)."""
+        frame = remove_device_command(self.keys_of.ids["CHF"], self.keys_of.devices[kind].entity_id,
+                                      counter=self.acb_counter, acb=self.keys_of.acb)
+        self.acb_counter += 1
+        self.network.deliver_wan(self.seal(frame))
         self.network.run()
 
     def seal(self, frame: GbcsFrame, *, resign: bool = True) -> bytes:

@@ -86,7 +86,8 @@ def find_corpus(directory: str | Path) -> Corpus:
     else:
         cases, keystore = root, root.parent / KEYSTORE_FOLDER
     if not keystore.is_dir():
-        raise CorpusError(f"no {KEYSTORE_FOLDER}/ folder for {cases}: expected {keystore}")
+        raise CorpusError(f"{root} is not an RTDS tree: expected {RTDS_FOLDER}/ and {KEYSTORE_FOLDER}/ in it, "
+                          f"or {KEYSTORE_FOLDER}/ beside it at {keystore}")
     if not any(_COMMAND.match(path.name) for folder in cases.iterdir() if folder.is_dir()
                for path in folder.iterdir()):
         raise CorpusError(f"{cases} holds no use-case folders with *_COMMAND_GBCS.HEX files")

@@ -15,8 +15,9 @@ emulator has (CHF, GPF, ESME or GSME), the runner:
 A site is set up from 2014-12-31 00:00:00 UTC and receives the command at 2015-01-01
 00:00:00 UTC, the date of the reference responses, so that date windows in the commands (clock
 validity intervals, log ranges) mean what they meant there. The day between gives the site a
-history for the log reads to return: the meters join, the ESME sees a one-minute supply
-interruption, and one command reaches the hub with a corrupted MAC.
+history for the log reads to return: the meters and two displays join, the displays are removed
+again (their link keys go to the historic device log) and taken away, the ESME sees a
+one-minute supply interruption, and one command reaches the hub with a corrupted MAC.
 
 Some variants need a precondition that the command does not carry; :func:`scenario_for`
 derives each from the variant's name and says so in its docstring. ERROR variants whose
@@ -90,6 +91,11 @@ RTDS_IDS: Mapping[str, bytes] = {
 EMULATED_IDS: Mapping[str, bytes] = {
     name: bytes.fromhex("02C0FFEE0000") + eui[-2:] for name, eui in RTDS_IDS.items()
 }
+# Displays that joined the site and were removed again during its set-up day.
+REMOVED_IDS: Mapping[str, bytes] = {
+    "IHD": bytes.fromhex("02C0FFEE000090A5"),
+    "PPMID": bytes.fromhex("02C0FFEE000090A4"),
+}
 ACB = bytes.fromhex("90B3D51F30000002")
 SUPPLIER = bytes.fromhex("90B3D51F30010000")
 NETWORK_OPERATOR = bytes.fromhex("90B3D51F30020000")
@@ -162,7 +168,7 @@ class Replayer:
         parties = {eui: role for eui, role in REMOTE_PARTIES.items()
                    if self.rtds_keys.public_key(eui, KeyUsage.KEY_AGREEMENT) is not None
                    or self.rtds_keys.public_key(eui, KeyUsage.DIGITAL_SIGNATURE) is not None}
-        self.site_keys = SiteKeys(self.rtds_keys, parties, EMULATED_IDS)
+        self.site_keys = SiteKeys(self.rtds_keys, parties, {**EMULATED_IDS, **REMOVED_IDS})
         self.keys = self.site_keys.keys
 
     # --- one case --------------------------------------------------------------------------
@@ -288,6 +294,9 @@ class Replayer:
         """Give the site the day of history the module docstring describes."""
         network = site.network
         esme = EMULATED_IDS["ESME"]
+        for kind in (Kind.IHD, Kind.PPMID):
+            site.remove(kind)
+            network.unplug(REMOVED_IDS[kind.name])
         network.run(until=network.now + SUPPLY_INTERRUPTION_AT)
         network.to_device(esme, dev.SupplyLost)
         network.run(until=network.now + SUPPLY_INTERRUPTION)

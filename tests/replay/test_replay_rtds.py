@@ -1,0 +1,105 @@
+"""``commshub replay`` over the DCC's Reference Test Data Set ($COMMSHUB_RTDS_DIR)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from commshub.cli import main
+from commshub.replay import CaseResult, Outcome, Replayer
+from commshub.replay.runner import Target
+
+# CHF and GPF use cases the emulated hub answers as the reference does.
+HUB_MATCHES = (
+    "CCS01_8.11_SUCCESS", "CCS02_8.11_SUCCESS", "CCS03_8.12.1_SUCCESS", "CCS05CCS04_8.9_SUCCESS",
+    "CCS06_8.9_SUCCESS", "CCS07_8.9_SUCCESS", "ECS26n_6.2.4_SUCCESS", "ECS35c_6.13_SUCCESS", "ECS35d_6.13_SUCCESS",
+    "DBCH01_6.31_SUCCESS", "DBCH02_6.32_SUCCESS", "DBCH03_6.30_SUCCESS", "DBCH04_6.28_SUCCESS",
+    "DBCH05_6.29_SUCCESS", "GCS59_8.12.2_SUCCESS",
+)
+# GSME variants that differ today: the virtual GSME holds no profiles, snapshots, logs or
+# calendars to publish (it answers NOT_FOUND), sets the disable-default-response bit of some
+# responses otherwise than the reference, and with injected faults it carries on with the
+# components after a failed one where the reference stops.
+GSME_DIFFERENCES = {
+    "GCS01a_1.1.1_FUTURE_DATED_BLOCK_ERROR", "GCS01b_1.2.1_FUTURE_DATED_BLOCK_ERROR",
+    "GCS05_2.1_FUTURE_DATED_ERROR", "GCS04_2.3_ERROR", "GCS18_4.10_SUCCESS", "GCS21f_4.11.1_ERROR",
+    "GCS21f_4.11.1_NOT_FOUND", "GCS21f_4.11.1_SUCCESS", "GCS21b_4.13_ERROR", "GCS21b_4.13_SUCCESS",
+    "GCS16b_4.14_KRP_ERROR", "GCS16b_4.14_KRP_SUCCESS", "GCS60_4.18_ERROR", "GCS60a_4.18_ERROR",
+    "GCS14_4.3_ERROR", "GCS14_4.3_SUCCESS_UNRELIABLE", "GCS15b_4.4.2_ERROR", "GCS15b_4.4.2_SUCCESS",
+    "GCS15c_4.4.3_ERROR", "GCS15c_4.4.3_SUCCESS", "GCS15d_4.4.4_SUCCESS", "GCS15e_4.4.5_SUCCESS",
+    "GCS16a_4.6.1_ERROR", "GCS16a_4.6.1_SUCCESS", "GCS17_4.8.1_SUCCESS", "CS10a_6.13_SUCCESS",
+    "CS10b_6.13_SUCCESS", "GCS20r_6.2.10_ERROR", "GCS20r_6.2.10_SUCCESS", "GCS21d_6.2.3_SUCCESS",
+    "GCS21k_6.2.3_SUCCESS", "GCS21e_6.2.4_ERROR", "GCS21m_6.2.4_ERROR", "GCS20_6.22_ERROR",
+}
+
+
+def _by_target(results: dict[str, CaseResult], *targets: Target) -> list[CaseResult]:
+    names = {target.value for target in targets}
+    return [result for result in results.values() if result.target in names]
+
+
+def test_every_command_file_is_reported(replay_results: dict[str, CaseResult], rtds_dir: Path) -> None:
+    commands = list((rtds_dir / "RTDS-4.5.0").rglob("*_COMMAND_GBCS.HEX"))
+    assert len(replay_results) == len(commands)
+    assert all(result.outcome is Outcome.MATCH or result.detail for result in replay_results.values())
+
+
+def test_hub_use_cases_match(replay_results: dict[str, CaseResult]) -> None:
+    differing = {result.use_case: result.detail for result in _by_target(replay_results, Target.CHF, Target.GPF)
+                 if result.outcome is Outcome.DIFFER}
+    assert differing == {}
+    for name in HUB_MATCHES:
+        assert replay_results[name].outcome is Outcome.MATCH, (name, replay_results[name].detail)
+
+
+def test_esme_use_cases_match(replay_results: dict[str, CaseResult]) -> None:
+    esme = _by_target(replay_results, Target.ESME)
+    differing = {result.use_case: result.detail for result in esme if result.outcome is Outcome.DIFFER}
+    assert differing == {}
+    for name in ("ECS17a_4.2_SUCCESS", "ECS52_11.2_SUCCESS", "ECS70_6.11_SUCCESS", "CS06_11.3_IMMEDIATE_SUCCESS",
+                 "ECS17b_4.1.1_TWIN_SUCCESS", "ECS35a_6.13_SUCCESS"):
+        assert replay_results[name].outcome is Outcome.MATCH, replay_results[name].detail
+
+
+def test_esme_error_variants_match_with_injected_faults(replay_results: dict[str, CaseResult]) -> None:
+    errors = [result for result in _by_target(replay_results, Target.ESME)
+              if "_ERROR" in result.use_case and result.outcome is Outcome.UNSUPPORTED
+              and "made to fail" in result.detail]
+    assert errors
+    assert all(result.detail.endswith("the response matches") for result in errors)
+
+
+def test_gsme_differences_are_the_known_ones(replay_results: dict[str, CaseResult]) -> None:
+    differing = {result.use_case for result in _by_target(replay_results, Target.GSME)
+                 if result.outcome is Outcome.DIFFER}
+    assert differing == GSME_DIFFERENCES
+    assert replay_results["GCS13a_4.1.1_SUCCESS_UNRELIABLE"].outcome is Outcome.MATCH
+    assert replay_results["GCS28_6.11_SUCCESS"].outcome is Outcome.MATCH
+
+
+def test_reference_frames_match_themselves(replayer: Replayer, rtds_dir: Path) -> None:
+    """The comparison finds no difference between a reference response and itself."""
+    from commshub.replay import first_difference, frame_tree
+
+    for path in sorted((rtds_dir / "RTDS-4.5.0").rglob("*_RESPONSE_GBCS.HEX"))[::25]:
+        data = bytes.fromhex(path.read_text().strip())
+        tree = frame_tree(data, replayer.keys)
+        assert first_difference(tree, tree) is None, path.name
+
+
+def test_cli_json(rtds_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["replay", str(rtds_dir), "--json", "--use-case", "11.2_ECS52"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert {line["use_case"] for line in lines} == {"ECS52_11.2_ERROR", "ECS52_11.2_SUCCESS"}
+    assert all(set(line) == {"use_case", "folder", "outcome", "detail"} for line in lines)
+    assert {line["outcome"] for line in lines} <= {"match", "differ", "unsupported"}
+
+
+def test_cli_table_and_keystore_beside(rtds_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["replay", str(rtds_dir / "RTDS-4.5.0"), "--use-case", "CCS01"])
+    assert result.exit_code == 0, result.output
+    assert "CCS01_8.11_SUCCESS" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("total 2:")
