@@ -14,6 +14,7 @@ Run folder layout (``--out``, default ``./out``)::
     han-hub<N>.pcap / .keys  HAN capture of hub N and its Wireshark key file
     state/keystore/          every key of the bench (test PKI), state/ntp.keys
     state/hub<N>.nvm         hub N's non-volatile memory; state/hub<N>.bench its switches
+    state/virtual-clock      where a virtual clock stood after the last advance
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from typing import IO, Any
 from commshub.codecs.gbcs.frame import parse_frame
 from commshub.codecs.gbcs.tables import DLMS_DEVICE_TYPES, use_case
 from commshub.config import RunConfig
+from commshub.devices.display import Display, DisplayKind, DisplaySettings
+from commshub.devices.esme import Esme, EsmeSettings
+from commshub.devices.gsme import Gsme, GsmeSettings
 from commshub.devices.identity import DeviceIdentity
 from commshub.errors import CommshubError
 from commshub.fleet.site import NETWORK_OPERATOR, SUPPLIER, TIME_SERVICE, Site, hub_ids
@@ -76,6 +80,10 @@ class RunPaths:
     def port_file(self) -> Path:
         return self.out / "gateway.port"
 
+    @property
+    def virtual_clock(self) -> Path:
+        return self.state / "virtual-clock"
+
     def nvm(self, index: int) -> Path:
         return self.state / f"hub{index}.nvm"
 
@@ -112,7 +120,7 @@ class BenchService:
         self.config = config
         self.paths = RunPaths(out)
         if clock is None:
-            clock = (VirtualClock(config.run.virtual_start_utc) if config.run.clock == "virtual"
+            clock = (VirtualClock(self._virtual_start()) if config.run.clock == "virtual"
                      else _system_clock())
         self.clock = clock
         self.site: Site | None = None
@@ -120,6 +128,21 @@ class BenchService:
         self.runners: list[HubRunner] = []
         self._captures: list[IO[bytes]] = []
         self._lock = asyncio.Lock()
+
+    def _virtual_start(self) -> float:
+        """Where a virtual clock starts: where the previous run of this folder left it, so a
+        restarted service goes on from there (hubs refuse time that goes backwards)."""
+        start = self.config.run.virtual_start_utc
+        try:
+            saved = float(self.paths.virtual_clock.read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            return start
+        return max(start, saved)
+
+    def _save_virtual_time(self) -> None:
+        temporary = self.paths.virtual_clock.with_suffix(".tmp")
+        temporary.write_text(f"{self.clock.now():.6f}\n", encoding="ascii")
+        temporary.replace(self.paths.virtual_clock)
 
     @property
     def virtual(self) -> bool:
@@ -201,11 +224,7 @@ class BenchService:
             if not enabled:
                 continue
             factory = _device_factory(kind, self.site.device_identity(ids.devices[kind]), ids.chf,
-                                      ids.gpf)
-            if factory is None:
-                LOGGER.warning("no virtual %s is available in this build; hub %d runs without one",
-                               kind.upper(), index)
-                continue
+                                      ids.devices["esme"], self.config)
             slots.append(DeviceSlot(kind, ids.devices[kind], _DEVICE_TYPES[kind], factory))
         return slots
 
@@ -267,6 +286,7 @@ class BenchService:
             raise ControlError(f"more than {MAX_ADVANCE_STEPS} timer steps in {seconds} s")
         await clock.advance(max(0.0, target - clock.now()))
         await self.settle()
+        self._save_virtual_time()
         return clock.now()
 
     # --- controls ------------------------------------------------------------------------------
@@ -340,16 +360,15 @@ def _system_clock() -> Clock:
     return SystemClock()
 
 
-def _device_factory(kind: str, identity: DeviceIdentity, chf: bytes,
-                    gpf: bytes) -> Callable[[int], Device] | None:
-    """A function that builds the virtual device ``kind`` as it powers up at a time, or None
-    when the devices package of this build has no such device."""
-    from commshub import devices
-
+def _device_factory(kind: str, identity: DeviceIdentity, chf: bytes, esme: bytes,
+                    config: RunConfig) -> Callable[[int], Device]:
+    """A function that builds the virtual device ``kind`` as it powers up at a time."""
     if kind == "esme":
-        settings = devices.EsmeSettings(supplier=SUPPLIER, network_operator=NETWORK_OPERATOR)
-        return lambda now: devices.Esme(identity, hub=chf, now=now, settings=settings)
-    device_class = getattr(devices, {"gsme": "Gsme", "ihd": "Ihd"}[kind], None)
-    if device_class is None:
-        return None
-    return lambda now: device_class(identity, hub=chf, now=now)  # type: ignore[no-any-return]
+        esme_settings = EsmeSettings(supplier=SUPPLIER, network_operator=NETWORK_OPERATOR)
+        return lambda now: Esme(identity, hub=chf, now=now, settings=esme_settings)
+    if kind == "gsme":
+        gsme_settings = GsmeSettings(supplier=SUPPLIER, network_operator=NETWORK_OPERATOR,
+                                     poll_interval=config.devices.gsme_wake_interval)
+        return lambda now: Gsme(identity, hub=chf, settings=gsme_settings)
+    display = DisplaySettings(DisplayKind.IHD, price_server=esme if config.devices.esme else None)
+    return lambda now: Display(identity, hub=chf, settings=display)

@@ -26,6 +26,7 @@ devices in its device log.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import math
@@ -59,7 +60,7 @@ from commshub.wan.framing import Category
 from commshub.wan.gateway import Gateway
 from commshub.wan.time_service import EmulatedTimeService
 
-__all__ = ["Device", "DeviceSlot", "HubRunner", "RunnerOptions", "TimelineEntry"]
+__all__ = ["Device", "DeviceSlot", "HubRunner", "RunnerOptions", "TimelineEntry", "image_digest"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -714,7 +715,7 @@ class HubRunner:
             "reliable": clock.reliable if clock else None,
             "counters": {party.hex().upper(): counter for party, counter in state.counters.items()},
             "device_log": log, "devices": devices,
-            "nvm": {table: len(records) for table, records in self.hub.image().items()},
+            "nvm": image_digest(self.hub.image()),
             "driver": dict(self.counters),
             "timeline": [entry.to_json() for entry in self.timeline],
         }
@@ -737,6 +738,19 @@ class HubRunner:
         temporary = self._environment.with_suffix(".tmp")
         temporary.write_text(json.dumps({"mains": self.mains, "wan": self.wan_up}), encoding="utf-8")
         temporary.replace(self._environment)
+
+
+def image_digest(image: Mapping[str, Mapping[str, bytes]]) -> dict[str, str]:
+    """A SHA-256 per NVM table over its sorted records (hex), to compare two images: what a
+    hub reports against what its NVM file holds, say."""
+    digests = {}
+    for table in sorted(image):
+        digest = hashlib.sha256()
+        for key, value in sorted(image[table].items()):
+            digest.update(len(key).to_bytes(4, "big") + key.encode() + len(value).to_bytes(4, "big"))
+            digest.update(value)
+        digests[table] = digest.hexdigest()
+    return digests
 
 
 def _command_of(frame: bytes) -> GbcsFrame | None:
