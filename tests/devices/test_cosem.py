@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commshub.codecs.dlms.axdr import Data, DataType
-from commshub.codecs.dlms.xdlms import AccessRequest, ActionResult, DataAccessResult
+from commshub.codecs.dlms.xdlms import (
+    AccessRequest,
+    AccessRequestGet,
+    ActionResult,
+    AttributeDescriptor,
+    DataAccessResult,
+)
 from commshub.devices.cosem.model import Buffer, History, TypeDescription, obis, obis_text
 from commshub.devices.cosem.server import ServerContext, serve
 from commshub.devices.esme_objects import esme_model
@@ -74,8 +80,6 @@ def test_load_switch_scripts_move_disconnect_control() -> None:
 @given(st.integers(1, 120), st.binary(min_size=6, max_size=6), st.integers(-128, 127))
 def test_any_get_answers_with_a_result(class_id: int, logical_name: bytes, attribute_id: int) -> None:
     model = esme_model(history_start=NOW - 86_400, history_end=NOW)
-    from commshub.codecs.dlms.xdlms import AccessRequestGet, AttributeDescriptor
-
     spec = AccessRequestGet(AttributeDescriptor(class_id, logical_name, attribute_id))
     outcome = serve(model, _request((spec, Data(DataType.NULL_DATA, None))), ServerContext(utc=START))
     assert len(outcome.results) == 1 and len(outcome.data) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from device_bench import SITE_IDS, START
 
+from commshub.devices import events as dev
 from commshub.devices.display import Display
 from commshub.devices.site import Kind, SiteKeys
 
@@ -31,8 +32,6 @@ def test_ihd_refreshes_on_its_timer(site_keys: SiteKeys) -> None:
 
 def test_ihd_not_in_device_log_cannot_join(site_keys: SiteKeys) -> None:
     site = site_keys.build(now=START, join=[Kind.ESME])
-    from commshub.devices import events as dev
-
     site.network.to_device(SITE_IDS["IHD"], dev.Started)
     site.network.run()
     display = site.devices[Kind.IHD]

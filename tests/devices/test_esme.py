@@ -22,18 +22,25 @@ from device_bench import (
 )
 
 from commshub.codecs.dlms import Data, DataType, parse_apdu
-from commshub.codecs.dlms.cosem_time import CosemDateTime
-from commshub.codecs.dlms.xdlms import ActionResult, DataAccessResult, DataNotification
+from commshub.codecs.dlms.xdlms import (
+    AccessRequestGetWithSelection,
+    ActionResult,
+    AttributeDescriptor,
+    DataAccessResult,
+    DataNotification,
+    SelectiveAccess,
+)
 from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.asn1 import decode_asn1, encode_asn1
 from commshub.codecs.gbcs.frame import GbcsFrame, parse_frame
 from commshub.codecs.gbcs.payload import decrypt_protected_data, find_protected_data
 from commshub.codecs.gbcs.tables import Cra
 from commshub.devices import events as dev
+from commshub.devices.cosem.model import obis
 from commshub.devices.cosem.server import Member
 from commshub.devices.esme import ECS80_MESSAGE_CODE, Esme, EsmeSettings
 from commshub.devices.site import Kind, Site, SiteKeys
-from commshub.hub.gbcs_io import ZIGBEE_EPOCH
+from commshub.hub.gbcs_io import ZIGBEE_EPOCH, cosem_date_time
 from commshub.hub.logs import EventCode
 
 ESME = SITE_IDS["ESME"]
@@ -180,12 +187,6 @@ def test_event_log_range_read(site: Site) -> None:
         Data(DataType.DOUBLE_LONG_UNSIGNED, START - ZIGBEE_EPOCH - 86_400),
         Data(DataType.DOUBLE_LONG_UNSIGNED, START - ZIGBEE_EPOCH + 60),
         Data(DataType.ARRAY, ())))
-    from commshub.codecs.dlms.xdlms import (
-        AccessRequestGetWithSelection,
-        AttributeDescriptor,
-        SelectiveAccess,
-    )
-    from commshub.devices.cosem.model import obis
 
     spec = AccessRequestGetWithSelection(AttributeDescriptor(7, obis("0-0:99.98.0.255"), 2), SelectiveAccess(1, selection))
     command = dlms_command(ESME, ECS35A, 1000, [(spec, Data(DataType.NULL_DATA, None))])
@@ -245,11 +246,4 @@ def test_unknown_originator_is_dropped(site: Site) -> None:
 
 
 def _cosem(utc: int) -> bytes:
-    from commshub.hub.gbcs_io import cosem_date_time
-
     return cosem_date_time(utc)
-
-
-def test_cosem_date_time_helper_is_utc() -> None:
-    moment = CosemDateTime.from_bytes(_cosem(START))
-    assert (moment.year, moment.month, moment.day, moment.hour) == (2015, 1, 1, 0)

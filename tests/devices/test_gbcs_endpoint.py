@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commshub.codecs.gbcs import crypto
+from commshub.codecs.gbcs.frame import parse_frame
 from commshub.codecs.gbcs.keystore import KeyStore
 from commshub.devices.gbcs_endpoint import (
     Accepted,
@@ -47,8 +48,6 @@ def test_valid_command_is_accepted(identity: DeviceIdentity, keys: KeyStore) -> 
 def test_response_is_macd_for_the_originator(identity: DeviceIdentity, keys: KeyStore) -> None:
     checked = check_command(_command(keys), identity, {})
     assert isinstance(checked, Accepted)
-    from commshub.codecs.gbcs.frame import parse_frame
-
     frame = parse_frame(build_response(checked, identity, b"\xda", at=0))
     assert frame.recipient == SUPPLIER and frame.originator_counter == 1000
     assert crypto.check_mac(frame, keys) is crypto.Verdict.VALID

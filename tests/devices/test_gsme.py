@@ -18,6 +18,7 @@ from commshub.devices import events as dev
 from commshub.devices.gsme import Gsme, GsmeSettings
 from commshub.devices.site import Kind, Site, SiteKeys
 from commshub.devices.transitions import PollState
+from commshub.hub.gbcs_io import generalized_time
 
 GSME = SITE_IDS["GSME"]
 POLL = 1800
@@ -128,8 +129,6 @@ def test_plain_read_and_unknown_attribute(site: Site) -> None:
 
 @pytest.mark.parametrize(("offset", "status"), [(-1800, 0), (3600, 2)])
 def test_gcs28_sets_clock_inside_window(site: Site, offset: int, status: int) -> None:
-    from commshub.hub.gbcs_io import generalized_time
-
     now = site.network.now + POLL
     content = encode_asn1("SetTimeCommand", {"validityIntervalStart": generalized_time(now + offset),
                                              "validityIntervalEnd": generalized_time(now + offset + 3600)})

@@ -27,10 +27,12 @@ from commshub.codecs.gbcs.tables import Cra
 from commshub.codecs.zigbee.ota import build_gbcs_ota_file
 from commshub.devices.esme import ESME_IMAGE_TYPE, Esme
 from commshub.devices.gsme import GSME_IMAGE_TYPE, Gsme, GsmeSettings
+from commshub.devices.ota_client import HeldImage
 from commshub.devices.site import Kind, Site, SiteKeys
 from commshub.devices.transitions import OtaClientState
 from commshub.hub import events as hub_events
 from commshub.hub.actions import WanKind
+from commshub.hub.gbcs_io import generalized_time
 
 CS06 = 0x0012
 CHUNK = 200  # bytes per Category 1 chunk
@@ -133,3 +135,23 @@ def test_gsme_drives_its_own_transfer(site_keys: SiteKeys, remote_keys: KeyStore
         limit=site.network.now + 2 * settings.poll_interval)
     assert answered
     assert meter.state.firmware_version == NEW_VERSION.to_bytes(4, "big")
+
+
+def test_future_dated_activation_alerts(site_keys: SiteKeys) -> None:
+    held = HeldImage(NEW_VERSION, hashlib.sha256(IMAGE).digest())
+    site = site_keys.build(now=START, join=[Kind.ESME], esme={"held_image": held})
+    content = encode_asn1("ActivateFirmwareCommand", {
+        "manufacturerImageHash": held.manufacturer_image_hash, "originatorCounter": 4000,
+        "executionDateTime": generalized_time(START + 7200)})
+    command = GbcsFrame.command(originator=SUPPLIER, recipient=SITE_IDS["ESME"], originator_counter=4000,
+                                message_code=CS06, content=content)
+    before = len(site.network.wan)
+    frame = response(send(site, site.command(command, critical=True)), command)
+    assert decode_asn1(frame.content, CS06, Cra.RESPONSE).value == ("commandAccepted", None)
+    site.network.run(until=START + 7200)
+    alerts = [parse_frame(message.data) for message in site.wan_since(before)]
+    alerts = [alert for alert in alerts if alert.message_code == 0x00CA]
+    assert len(alerts) == 1 and alerts[0].recipient == SUPPLIER
+    value = decode_asn1(alerts[0].content, 0x00CA, Cra.ALERT).value
+    assert value["alertCode"] == 0x8F66 and value["originatorCounter"] == 4000
+    assert value["executionOutcome"]["responseCode"] == 0

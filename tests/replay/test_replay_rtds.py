@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from commshub.cli import main
-from commshub.replay import CaseResult, Outcome, Replayer
+from commshub.replay import CaseResult, Outcome, Replayer, first_difference, frame_tree
 from commshub.replay.runner import Target
 
 # CHF and GPF use cases the emulated hub answers as the reference does.
@@ -81,8 +81,6 @@ def test_gsme_differences_are_the_known_ones(replay_results: dict[str, CaseResul
 
 def test_reference_frames_match_themselves(replayer: Replayer, rtds_dir: Path) -> None:
     """The comparison finds no difference between a reference response and itself."""
-    from commshub.replay import first_difference, frame_tree
-
     for path in sorted((rtds_dir / "RTDS-4.5.0").rglob("*_RESPONSE_GBCS.HEX"))[::25]:
         data = bytes.fromhex(path.read_text().strip())
         tree = frame_tree(data, replayer.keys)

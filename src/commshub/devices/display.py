@@ -39,7 +39,7 @@ REFRESH_TIMER = "refresh"
 
 
 class DisplayKind(enum.Enum):
-    """Which display: the device types the CHF device log gives them (DLMS numbering)."""
+    """Display kinds, valued as their device types in the CHF device log (DLMS numbering)."""
 
     IHD = 128
     PPMID = 132
@@ -69,7 +69,7 @@ class Price:
 
 @dataclass(frozen=True)
 class Shown:
-    """What the screen shows: the hub's time (UTC seconds since 1970) and the price."""
+    """Screen contents: the hub's time (UTC seconds since 1970) and the current price."""
 
     time: int | None = None
     price: Price | None = None

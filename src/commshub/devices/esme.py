@@ -166,7 +166,7 @@ class _EsmeRun(MeterRun):
             super().han_frame(event)
 
     def price_request(self, event: HanFrameReceived) -> None:
-        """Answer an IHD or PPMID asking for the current price (ZCL Price cluster server)."""
+        """Reply to a Get Current Price from an IHD or PPMID (ZCL Price cluster server)."""
         try:
             request = parse_zcl(event.payload, PRICE_ID, direction=Direction.CLIENT_TO_SERVER)
         except CodecError as exc:

@@ -61,7 +61,7 @@ class HanFrameReceived(DeviceEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JoinCompleted(DeviceEvent):
-    """The Trust Centre answered the device's join request."""
+    """The Trust Centre decided on the device's join request."""
 
     accepted: bool
 

@@ -74,7 +74,7 @@ RESPONSE_DATE_TIME_CODES: frozenset[int] = frozenset({
 
 
 class Rejection(enum.Enum):
-    """Why a device refused a command."""
+    """Reasons a device rejects a command."""
 
     UNDECODABLE = "undecodable"
     NOT_A_COMMAND = "not_a_command"
@@ -104,7 +104,7 @@ _ALERTED = frozenset({Rejection.REPLAYED, Rejection.MISSING_SIGNATURE, Rejection
 
 @dataclass(frozen=True)
 class Accepted:
-    """A command that passed every check; ``critical`` says its response must be signed."""
+    """A command that passed every check; ``critical`` means its response must be signed."""
 
     frame: GbcsFrame
     critical: bool
@@ -165,7 +165,7 @@ def seal(frame: GbcsFrame, identity: DeviceIdentity, *, critical: bool) -> bytes
 
 
 def build_response(command: Accepted, identity: DeviceIdentity, content: bytes, *, at: int) -> bytes:
-    """Build the response to an accepted command, dated ``at`` where the use case asks for it."""
+    """Build the response to an accepted command, dated ``at`` where the use case requires it."""
     frame = command.frame
     response = GbcsFrame.response(
         originator=identity.entity_id, recipient=frame.originator,

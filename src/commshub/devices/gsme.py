@@ -2,7 +2,7 @@
 
 A battery-powered gas meter keeps its radio off. It wakes on a schedule (a timer), polls the
 gas proxy function (GPF) through its GBCS tunnel with GET, takes each queued command from the
-GET-RESPONSE (which says how many more wait), answers it with a PUT, and polls again until the
+GET-RESPONSE (which carries how many more wait), answers it with a PUT, and polls again until the
 queue is empty; then it sleeps until the next wake. Its OTA client drives its own transfer:
 it fetches at most ``blocks_per_wake`` blocks per wake, so a large image takes several wakes.
 
@@ -239,7 +239,7 @@ class _GsmeRun(MeterRun):
                     self.sleep_if_done()
 
     def flush(self) -> None:
-        """A sleeping meter sends nothing; queued messages wait for the next wake."""
+        """Send the queued messages, but only while awake: they wait for the next wake otherwise."""
         if self.state.poll is PollState.AWAKE:
             super().flush()
 
@@ -299,7 +299,7 @@ class _GsmeRun(MeterRun):
         return encode_asn1("SetTimeResponse", {"deviceTime": generalized_time(self.utc), "deviceTimeStatus": status})
 
     def gbz(self, frame: GbcsFrame) -> bytes:
-        """Answer every ZCL command of a GBZ payload, component by component."""
+        """Reply to every ZCL command of a GBZ payload, component by component."""
         request = parse_gbz(frame.content)
         replies: list[ZclFrame] = []
         for component in request.components:
@@ -339,7 +339,7 @@ class _GsmeRun(MeterRun):
                             command_id, encryption=GbzEncryption(0, 0, ciphertext))
 
     def zcl(self, request: ZclFrame) -> list[ZclFrame]:
-        """Return the meter's answers to one ZCL command."""
+        """Return the meter's replies to one ZCL command."""
         if READ_ATTRIBUTES.matches(request):
             return [self.read_attributes(request)]
         fault = self.meter.faults.get(("command", request.cluster_id, request.command_id))
@@ -407,7 +407,7 @@ _LOG_CAPACITY = 100
 
 
 def _is_data_request(request: ZclFrame) -> bool:
-    """Tell whether a command asks the meter for stored data (a ``get_*`` command)."""
+    """Tell whether a command requests stored data from the meter (a ``get_*`` command)."""
     cluster = CLUSTERS.get(request.cluster_id)
     command = None if cluster is None else cluster.commands(request.direction).get(request.command_id)
     if command is not None:

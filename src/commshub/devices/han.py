@@ -123,16 +123,16 @@ def join_completed(state: HanState, accepted: bool, *, device: str,
         return state, []
     LOGGER.info("device %s joined the HAN", device)
     if not tunnel:
-        state, time = read_time(state)
-        return state, [time]
+        state, time_request = read_time(state)
+        return state, [time_request]
     state = replace(state, tunnel=advance(DeviceComponent.TUNNEL, state.tunnel,
                                           DeviceTrigger.TUNNEL_REQUESTED, device=device))
-    state, tunnel = next_frame(state, REQUEST_TUNNEL.frame(
+    state, tunnel_request = next_frame(state, REQUEST_TUNNEL.frame(
         protocol_id=GBCS_PROTOCOL_ID, manufacturer_code=GBCS_MANUFACTURER_CODE,
         flow_control_support=GBCS_FLOW_CONTROL, maximum_incoming_transfer_size=MAX_INCOMING_TRANSFER_SIZE,
     ))
-    state, time = read_time(state)
-    return state, [tunnel, time]
+    state, time_request = read_time(state)
+    return state, [tunnel_request, time_request]
 
 
 def read_time(state: HanState) -> tuple[HanState, SendHan]:
@@ -145,7 +145,7 @@ def on_time_response(state: HanState, frame: ZclFrame, at: int) -> HanState:
     """Keep the hub's UTC from a Read Attributes Response of the Time cluster."""
     if not READ_ATTRIBUTES_RESPONSE.matches(frame):
         return state
-    for record in frame.payload["records"]:  # type: ignore[index]
+    for record in frame["records"]:
         if record["attribute_id"] == _TIME_ATTRIBUTE and record["status"] == 0:
             return replace(state, time_offset=int(record["value"]) + ZIGBEE_EPOCH - at)
     return state

@@ -88,7 +88,7 @@ ACTIVATION_TIMER = "cs06_activation"
 
 
 class LogKind:
-    """Which of a meter's logs an entry goes to."""
+    """Names of a meter's logs."""
 
     EVENT = "event"
     SECURITY = "security"
@@ -96,8 +96,8 @@ class LogKind:
 
 
 class Refused(Exception):
-    """A command the meter does not answer: its payload does not fit the use case, or the
-    meter does not emulate the use case."""
+    """A command the meter sends no response to: its payload does not fit the use case, or
+    the meter does not emulate the use case."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,7 +128,7 @@ class PendingActivation:
 
 @dataclass(frozen=True, kw_only=True)
 class MeterState:
-    """What every meter remembers; replaced as a whole on every event."""
+    """State common to every meter, replaced as a whole on every event."""
 
     han: han.HanState
     firmware_version: bytes
@@ -211,7 +211,7 @@ class MeterRun:
     # --- hooks for the subclasses --------------------------------------------------------------
 
     def dispatch(self, event: DeviceEvent) -> None:
-        """Handle the event types every meter knows; subclasses add their own."""
+        """Handle the event types common to every meter; subclasses add their own."""
         if isinstance(event, Started):
             self.started()
         elif isinstance(event, JoinCompleted):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import logging
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,7 +33,7 @@ DEFAULT_MAX_STEPS = 20_000
 
 
 class Device(Protocol):
-    """What the network needs of a virtual device."""
+    """Interface the network needs of a virtual device."""
 
     @property
     def entity_id(self) -> bytes: ...
@@ -122,7 +122,8 @@ class VirtualHan:
         self.now = max(self.now, limit)
         return steps
 
-    def run_until(self, predicate: _Predicate, *, limit: int, max_steps: int = DEFAULT_MAX_STEPS) -> bool:
+    def run_until(self, predicate: Callable[[VirtualHan], bool], *, limit: int,
+                  max_steps: int = DEFAULT_MAX_STEPS) -> bool:
         """Run timer by timer until ``predicate(self)`` holds or virtual time passes ``limit``;
         return whether it held."""
         self.run(max_steps=max_steps)
@@ -167,8 +168,8 @@ class VirtualHan:
             LOGGER.debug("no virtual device %s: %s dropped", target.hex(), type(event).__name__)
             return
         assert isinstance(event, dev.DeviceEvent)
-        for action in device.handle(event):
-            self._from_device(target, action)
+        for device_action in device.handle(event):
+            self._from_device(target, device_action)
 
     def _from_hub(self, action: hub_actions.Action) -> None:
         chf = self.hub.state.identity.chf_id
@@ -206,7 +207,3 @@ class VirtualHan:
             self._timers.pop((device, action.name), None)
         elif isinstance(action, dev.ImageActivated):
             self.activations.append((device, action))
-
-
-class _Predicate(Protocol):
-    def __call__(self, network: VirtualHan) -> bool: ...

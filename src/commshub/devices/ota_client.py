@@ -56,8 +56,8 @@ def firmware_version_of(file_version: int) -> bytes:
 
 @dataclass(frozen=True)
 class OtaConfig:
-    """What the client reports and checks: its manufacturer code, image type and running
-    file version, and the supplier key that must have signed an image (None: not checked)."""
+    """Client settings: its manufacturer code, image type and running file version, and the
+    supplier key that must have signed an image (None: not checked)."""
 
     manufacturer_code: int
     image_type: int
@@ -92,7 +92,7 @@ class OtaProgress:
 
 @dataclass(frozen=True)
 class OtaOutcome:
-    """A finished transfer: ``held`` is set when the image verified, else ``reason`` says why."""
+    """A finished transfer: ``held`` is set when the image verified, else ``reason`` gives why."""
 
     held: HeldImage | None
     reason: str = ""

@@ -160,7 +160,7 @@ def remove_device_command(chf: bytes, device: bytes, *, counter: int, acb: bytes
 
 @dataclass
 class Site:
-    """A running emulated site; ``network`` drives it on its virtual clock."""
+    """Running emulated site, driven on its virtual clock by ``network``."""
 
     keys_of: SiteKeys
     network: VirtualHan

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Mapping
+from typing import TypeVar, cast
 
 from commshub.errors import LocalProtocolError
 
@@ -99,6 +100,7 @@ class DeviceTrigger(enum.Enum):
 
 
 _T = DeviceTrigger
+S = TypeVar("S", bound=enum.Enum)
 Table = Mapping[enum.Enum, Mapping[DeviceTrigger, enum.Enum]]
 
 JOIN_TABLE: Table = {
@@ -179,13 +181,12 @@ class IllegalTransition(LocalProtocolError):
         )
 
 
-def advance(component: DeviceComponent, state: enum.Enum, trigger: DeviceTrigger, *,
-            device: str) -> enum.Enum:
+def advance(component: DeviceComponent, state: S, trigger: DeviceTrigger, *, device: str) -> S:
     """Return the state ``trigger`` moves ``component`` to; raise IllegalTransition otherwise."""
     moves = TABLES[component][state]
     if trigger not in moves:
         raise IllegalTransition(device=device, component=component, state=state, trigger=trigger)
-    new_state = moves[trigger]
+    new_state = cast(S, moves[trigger])
     if new_state is not state:
         LOGGER.debug("device %s: %s %s -> %s on %s", device, component.value, state.value,
                      new_state.value, trigger.value)

@@ -41,7 +41,7 @@ __all__ = ["IGNORED", "Difference", "Node", "Role", "first_difference", "frame_t
 
 
 class Role(enum.Enum):
-    """What a leaf is, when that makes its value differ between two correct devices."""
+    """Leaf roles whose values differ between two correct devices."""
 
     IDENTITY = "identity"
     COUNTER = "counter"
@@ -94,7 +94,7 @@ class Node:
 
 @dataclass(frozen=True)
 class Difference:
-    """The first place where two trees differ: a path and what each side holds there."""
+    """The first place where two trees differ: a path and the value on each side."""
 
     path: str
     reference: str
@@ -114,7 +114,7 @@ def _group(kind: str, children: Iterable[tuple[str, Node]], role: Role | None = 
 
 @dataclass
 class _Context:
-    """What the tree builder knows beyond the bytes: keys to decrypt, and the entity IDs of
+    """Inputs of the tree builder beyond the bytes: keys to decrypt, and the entity IDs of
     this exchange (any 8-octet value equal to one is an identity)."""
 
     keys: KeyStore

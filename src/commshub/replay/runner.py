@@ -55,7 +55,7 @@ from commshub.devices.cosem.server import FaultKey, Member
 from commshub.devices.esme import Esme, EsmeSettings
 from commshub.devices.gsme import Gsme, ZclFault
 from commshub.devices.meter import CS06_MESSAGE_CODE
-from commshub.devices.network import VirtualHan
+from commshub.devices.network import VirtualHan, WanMessage
 from commshub.devices.ota_client import HeldImage
 from commshub.devices.site import Kind, Site, SiteKeys, add_device_command
 from commshub.errors import CommshubError
@@ -68,10 +68,12 @@ from commshub.replay.corpus import Corpus, ReplayCase
 __all__ = [
     "EMULATED_IDS",
     "REMOTE_PARTIES",
+    "REMOVED_IDS",
     "RTDS_IDS",
     "CaseResult",
     "Outcome",
     "Replayer",
+    "Scenario",
     "Target",
 ]
 
@@ -236,16 +238,33 @@ class Replayer:
     def _exchange(self, command: GbcsFrame, target: Target, scenario: Scenario,
                   reference: bytes) -> Difference | None:
         """Run the command on a fresh site; return the first difference from ``reference``."""
-        site = self._site(scenario)
-        network = site.network
-        data = self._readdress(command)
-        sent = len(network.wan)
-        network.deliver_wan(data)
-        response = self._await_response(network, sent, command)
+        response = self.respond(command, scenario)
         if response is None:
             return Difference("frame", "a response", f"no response from the emulated {target.value} "
                                                      f"within {RESPONSE_WAIT // 3600} hours")
-        return self._compare(reference, response.data)
+        return self._compare(reference, response)
+
+    def respond(self, command: GbcsFrame, scenario: Scenario) -> bytes | None:
+        """Run a reference command, re-addressed, on a fresh site set up for ``scenario``;
+        return the response, or None. A subclass may send it elsewhere (through a gateway)."""
+        return self.answer(self.site(scenario), self._readdress(command), command)
+
+    def site(self, scenario: Scenario) -> Site:
+        """A fresh site set up for ``scenario``, with the history the module docstring gives."""
+        return self._site(scenario)
+
+    def answer(self, site: Site, data: bytes, command: GbcsFrame) -> bytes | None:
+        """Deliver a re-addressed ``command`` (``data``) to a site's hub and run the site until
+        the response leaves it; return the response, or None."""
+        network = site.network
+        sent = len(network.wan)
+        network.deliver_wan(data)
+        response = self._await_response(network, sent, command)
+        return None if response is None else response.data
+
+    def readdress(self, command: GbcsFrame) -> bytes:
+        """The command pointed at the emulated devices, signed and MACed again."""
+        return self._readdress(command)
 
     # --- routing ---------------------------------------------------------------------------
 
@@ -434,9 +453,9 @@ def _result_name(code: int) -> str:
         return f"result {code}"
 
 
-def _response_among(messages: Iterable[object], command: GbcsFrame) -> SendWan | None:
+def _response_among(messages: Iterable[WanMessage], command: GbcsFrame) -> SendWan | None:
     for message in messages:
-        action = message.action  # type: ignore[attr-defined]
+        action = message.action
         if action.kind not in (WanKind.RESPONSE, WanKind.FORWARDED) or action.recipient != command.originator:
             continue
         try:

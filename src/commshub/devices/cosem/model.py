@@ -165,8 +165,8 @@ class Buffer:
                 found.append(synthesise(self.description, moment, seed=self.seed,
                                         codes=self.history.codes))
         for entry in self.entries:
-            moment = entry.value[0].value if entry.type == DataType.STRUCTURE and entry.value else None
-            if isinstance(moment, int) and low <= moment <= high:
+            captured = entry.value[0].value if entry.type == DataType.STRUCTURE and entry.value else None
+            if isinstance(captured, int) and low <= captured <= high:
                 found.append(entry)
         return tuple(found[-self.capacity:])
 

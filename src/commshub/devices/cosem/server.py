@@ -124,7 +124,7 @@ Note = ClockSet | EventRaised | SupplySwitched
 
 
 class Member(enum.Enum):
-    """Which kind of object member a request names."""
+    """Kinds of object member a request can name."""
 
     ATTRIBUTE = "attribute"
     METHOD = "method"
