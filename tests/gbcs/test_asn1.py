@@ -65,6 +65,13 @@ def test_unknown_use_case_raises() -> None:
         decode_asn1(b"\x05\x00", 0x0019, 1)
 
 
+def test_sequence_of_wrong_tag_raises() -> None:
+    # A SEQUENCE OF RemotePartyDetails that contains an INTEGER where a SEQUENCE belongs.
+    with pytest.raises(CodecError, match="RemotePartyDetails") as raised:
+        decode_asn1(bytes.fromhex("3003020105"), 0x0008, 2)
+    assert raised.value.offset == 2
+
+
 def test_trailing_bytes_raise() -> None:
     with pytest.raises(CodecError, match="trailing") as raised:
         decode_asn1(b"\x05\x00\x00", 0x0013, 1)

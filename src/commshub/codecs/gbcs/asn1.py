@@ -16,6 +16,8 @@ from importlib import resources
 from typing import Any
 
 import asn1tools
+from asn1tools.codecs import ber as asn1_ber
+from asn1tools.codecs import der as asn1_der
 
 from commshub.codecs.gbcs.tables import Cra
 from commshub.errors import CodecError
@@ -78,7 +80,45 @@ class Asn1Payload:
 def schema() -> Any:
     """Return the compiled GBCS ASN.1 module (asn1tools, DER codec)."""
     text = resources.files("commshub.codecs.gbcs").joinpath("gbcs.asn").read_text(encoding="utf-8")
-    return asn1tools.compile_string(text, "der")
+    specification = asn1tools.compile_string(text, "der")
+    _check_sequence_of_tags(specification)
+    return specification
+
+
+def _check_sequence_of_tags(specification: Any) -> None:
+    """Make every SEQUENCE OF decoder in ``specification`` reject an element with a wrong tag.
+
+    NOTE: the DER SEQUENCE OF decoder of asn1tools 0.169.0 ignores the tag-mismatch result of
+    its element decoder, so one element with a wrong tag (``30 03 02 01 05`` for a SEQUENCE OF
+    SEQUENCE) makes it loop forever without consuming input. Its BER decoder has the check, so
+    this function adds the same check to the DER decoders of this module's types only.
+    """
+    seen: set[int] = set()
+    pending: list[Any] = [compiled.type for compiled in specification.types.values()]
+    while pending:
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, asn1_ber.Type):
+            if isinstance(item, asn1_der.ArrayType):
+                item.decode_content = functools.partial(_decode_elements, item)
+            pending.extend(vars(item).values())
+
+
+def _decode_elements(array: Any, data: bytearray, offset: int, length: int) -> tuple[list[Any], int]:
+    """Decode the elements of a SEQUENCE OF, raising DecodeTagError on an element's wrong tag."""
+    elements = []
+    end = offset + length
+    while offset < end:
+        element, offset = array.element_type.decode(data, offset)
+        asn1_ber.check_decode_error(array.element_type, element, data, offset)
+        elements.append(element)
+    return elements, offset
 
 
 def asn1_type_for(message_code: int, cra: Cra | int) -> str | None:
