@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from commshub.codecs.dlms import build_apdu, build_data, parse_apdu
 from commshub.codecs.dlms.axdr import Data, DataType
 from commshub.codecs.dlms.xdlms import AccessRequest, AccessResponse
-from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.frame import GbcsFrame
 from commshub.codecs.gbcs.payload import PayloadKind, payload_kind
 from commshub.codecs.zigbee.zcl import Direction, Status, parse_zcl
@@ -223,16 +222,7 @@ class _EsmeRun(MeterRun):
         The response echoes the protection parameters with originator and recipient swapped;
         the key is the response frame's encryption key (transaction type 4).
         """
-        identity = self.meter.identity
-        response = GbcsFrame.response(
-            originator=identity.entity_id, recipient=frame.originator,
-            originator_counter=frame.originator_counter, message_code=frame.message_code, content=b"",
-            supplementary_remote_party_id=frame.supplementary_remote_party_id,
-        )
-        key = crypto.encryption_key(response, identity.keys)
-        if key is None:
-            raise Refused(f"no key agreement key for {frame.originator.hex()}")
-        ciphertext = crypto.encrypt_part(key, identity.entity_id, build_data(values))
+        ciphertext = self.encrypt_for(frame, build_data(values))
         echoed = tuple(_swap_parties(entry) for entry in parameters.value)
         return Data(DataType.STRUCTURE, (
             Data(DataType.ARRAY, echoed),

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.asn1 import decode_asn1, encode_asn1
 from commshub.codecs.gbcs.frame import GbcsFrame
 from commshub.codecs.gbcs.gbz import (
@@ -325,16 +324,7 @@ class _GsmeRun(MeterRun):
         control = LAST_COMPONENT if last else 0
         if not encrypted:
             return GbzComponent(control, reply.cluster_id, frame_control, sequence_number, command_id, payload)
-        identity = self.meter.identity
-        response = GbcsFrame.response(
-            originator=identity.entity_id, recipient=frame.originator,
-            originator_counter=frame.originator_counter, message_code=frame.message_code, content=b"",
-            supplementary_remote_party_id=frame.supplementary_remote_party_id,
-        )
-        key = crypto.encryption_key(response, identity.keys)
-        if key is None:
-            raise Refused(f"no key agreement key for {frame.originator.hex()}")
-        ciphertext = crypto.encrypt_part(key, identity.entity_id, payload)
+        ciphertext = self.encrypt_for(frame, payload)
         return GbzComponent(control | ENCRYPTED_COMPONENT, reply.cluster_id, frame_control, sequence_number,
                             command_id, encryption=GbzEncryption(0, 0, ciphertext))
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
+from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.asn1 import decode_asn1, encode_asn1
 from commshub.codecs.gbcs.frame import GbcsFrame
 from commshub.codecs.gbcs.keystore import KeyUsage
@@ -349,6 +350,20 @@ class MeterRun:
         self.send_gbcs(gbcs_endpoint.build_alert(
             self.meter.identity, recipient=recipient, counter=counter, message_code=message_code,
             content=content, critical=True))
+
+    def encrypt_for(self, command: GbcsFrame, plaintext: bytes) -> bytes:
+        """Encrypt a sensitive part of the response to ``command`` for its originator: AES-GCM
+        with the response's encryption key (KDF transaction type 4); ciphertext || 12-octet tag."""
+        identity = self.meter.identity
+        response = GbcsFrame.response(
+            originator=identity.entity_id, recipient=command.originator,
+            originator_counter=command.originator_counter, message_code=command.message_code, content=b"",
+            supplementary_remote_party_id=command.supplementary_remote_party_id,
+        )
+        key = crypto.encryption_key(response, identity.keys)
+        if key is None:
+            raise Refused(f"no key agreement key for {command.originator.hex()}")
+        return crypto.encrypt_part(key, identity.entity_id, plaintext)
 
     def next_alert_counter(self) -> int:
         counter: int = self.state.alert_counter
