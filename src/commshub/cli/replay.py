@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from commshub.fleet.replay_gateway import GatewayReplayer
 
 __all__ = ["replay"]
 
@@ -20,7 +24,11 @@ _QUIET_LOGGERS = ("commshub.hub", "commshub.devices")
 @click.option("--use-case", "patterns", multiple=True, metavar="TEXT",
               help="Replay only the use cases whose name or folder contains TEXT (repeatable).")
 @click.option("--check", is_flag=True, help="Exit with status 1 when a use case differs.")
-def replay(directory: str, as_json: bool, patterns: tuple[str, ...], check: bool) -> None:
+@click.option("--gateway", "gateway", metavar="HOST:PORT",
+              help="Send each command through the gateway of a running `commshub run` on this "
+                   "machine instead of replaying in process.")
+def replay(directory: str, as_json: bool, patterns: tuple[str, ...], check: bool,
+           gateway: str | None) -> None:
     """Replay the commands of an RTDS tree and compare the responses with the reference.
 
     DIRECTORY holds RTDS-4.5.0/ and keystore/, or is the RTDS-4.5.0 folder itself with
@@ -37,7 +45,10 @@ def replay(directory: str, as_json: bool, patterns: tuple[str, ...], check: bool
         for name in _QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.ERROR)
     try:
-        replayer = Replayer(find_corpus(directory))
+        if gateway is None:
+            replayer = Replayer(find_corpus(directory))
+        else:
+            replayer = _gateway_replayer(directory, gateway)
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from None
     cases = [case for case in replayer.corpus.cases()
@@ -47,8 +58,25 @@ def replay(directory: str, as_json: bool, patterns: tuple[str, ...], check: bool
         if as_json:
             click.echo(json_lines([result]))
 
-    results = replayer.run(cases, progress=show)
+    try:
+        results = replayer.run(cases, progress=show)
+    finally:
+        if gateway is not None:
+            replayer.close()
     if not as_json:
         click.echo(table(results))
     if check and any(result.outcome is Outcome.DIFFER for result in results):
         sys.exit(1)
+
+
+def _gateway_replayer(directory: str, gateway: str) -> GatewayReplayer:
+    """A replayer whose commands cross the gateway at HOST:PORT (commshub.fleet.replay_gateway)."""
+    from commshub.cli.bench_controls import resolve_gateway
+    from commshub.errors import CommshubError
+    from commshub.fleet.replay_gateway import GatewayReplayer
+
+    host, port = resolve_gateway(gateway)
+    try:
+        return GatewayReplayer(directory, host=host, port=port)
+    except (CommshubError, OSError) as exc:
+        raise click.ClickException(f"replay through {gateway}: {exc}") from None

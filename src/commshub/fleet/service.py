@@ -128,6 +128,7 @@ class BenchService:
         self.runners: list[HubRunner] = []
         self._captures: list[IO[bytes]] = []
         self._lock = asyncio.Lock()
+        self._replay: Any = None  # a ReplayHost once a replay runs through this service
 
     def _virtual_start(self) -> float:
         """Where a virtual clock starts: where the previous run of this folder left it, so a
@@ -304,6 +305,8 @@ class BenchService:
             return self.status(command.get("hub"))
         if name == "advance":
             return {"now": await self.advance(float(command.get("seconds")))}
+        if name.startswith("replay_"):
+            return await self._replay_control(command)
         runners = self._select(command.get("hub"))
         try:
             for runner in runners:
@@ -317,6 +320,22 @@ class BenchService:
             raise ControlError(f"{name}: {exc}") from None
         await self.settle()
         return {"hubs": [runner.status() for runner in runners]}
+
+    async def _replay_control(self, command: ControlCommand) -> dict[str, Any]:
+        from commshub.fleet.replay_gateway import ReplayHost, scenario_from_json
+
+        assert self.gateway is not None
+        if self._replay is None:
+            self._replay = ReplayHost(self.gateway.gateway, self.paths.state)
+        corpus = str(command.get("corpus", ""))
+        if command.command == "replay_open":
+            return self._replay.open(corpus)
+        if command.command == "replay_site":
+            scenario = command.get("scenario")
+            if not isinstance(scenario, dict):
+                raise ControlError("replay_site: scenario must be a JSON object")
+            return self._replay.build(corpus, scenario_from_json(scenario))
+        return await self._replay.close(str(command.get("address")))
 
     def _select(self, hub: Any) -> list[HubRunner]:
         if hub is None:

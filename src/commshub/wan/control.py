@@ -41,11 +41,17 @@ COMMANDS: Mapping[str, frozenset[str]] = {
     "wan": frozenset({"hub", "state"}),
     "install": frozenset({"hub", "postcode"}),
     "advance": frozenset({"seconds"}),
+    "replay_open": frozenset({"corpus"}),
+    "replay_site": frozenset({"corpus", "scenario"}),
+    "replay_close": frozenset({"address"}),
 }
 _REQUIRED: Mapping[str, frozenset[str]] = {
     "power": frozenset({"state"}),
     "wan": frozenset({"state"}),
     "advance": frozenset({"seconds"}),
+    "replay_open": frozenset({"corpus"}),
+    "replay_site": frozenset({"corpus", "scenario"}),
+    "replay_close": frozenset({"address"}),
 }
 _STATES: Mapping[str, frozenset[str]] = {
     "power": frozenset({"on", "off"}),
