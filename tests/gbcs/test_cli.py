@@ -9,7 +9,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +20,7 @@ from commshub.cli.layers import DecodeOptions
 from commshub.codecs.gbcs import GbcsFrame, KeyStore, segment
 from commshub.codecs.gbcs.describe import decode_gbcs
 
+ACB = "90B3D51F30000002"
 REQUIRED_KEYS = {"input", "ok", "error", "mac_header", "cra", "originator_counter", "originator",
                  "recipient", "message_code", "use_case", "payload_kind", "signature_length", "mac",
                  "signature", "round_trip", "payload"}
@@ -123,6 +126,26 @@ def test_decoder_never_raises(data: bytes) -> None:
     assert REQUIRED_KEYS - {"input"} <= set(result.record)
     if not result.record["ok"]:
         assert result.record["error"]
+
+
+@pytest.mark.parametrize("tag", [0x02, 0x03])
+def test_unreadable_certificate_subject(tag: int) -> None:
+    # The subject's common name re-tagged: 0x02 (INTEGER) makes cryptography raise ValueError
+    # and 0x03 (BIT STRING) TypeError, when the subject is first read.
+    keys = KeyStore.generate([], [ACB])
+    certificate = keys.certificate(ACB, "ka")
+    assert certificate is not None
+    der = bytearray(certificate.public_bytes(serialization.Encoding.DER))
+    subject = der.index(b"\x06\x03\x55\x04\x03\x0c\x10" + ACB.encode())
+    der[subject + 5] = tag
+    frame = GbcsFrame.command(
+        originator="90B3D51F30010000", recipient="00DB1234567890A0", originator_counter=1,
+        message_code=0x0019, content=bytes.fromhex("C0010000080000010000FF0200"),
+        supplementary_remote_party_id=ACB, supplementary_remote_party_counter=2,
+        supplementary_certificate=bytes(der),
+    )
+    result = decode_gbcs(frame.to_bytes(), DecodeOptions())
+    assert "not a readable X.509 certificate" in result.tree.render()
 
 
 def test_corpus_as_a_process(rtds_dir: Path) -> None:

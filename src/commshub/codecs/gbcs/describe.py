@@ -541,9 +541,11 @@ def _cosem_date_time_text(raw: bytes) -> str:
 
 
 def _certificate_text(der: bytes) -> str:
+    # cryptography 50.0 parses the subject only when it is first read, and raises TypeError for
+    # some malformed attribute values, so both reads stay inside the try.
     try:
         certificate = x509.load_der_x509_certificate(der)
-    except ValueError:
+        subject = certificate.subject.rfc4514_string() or "empty subject"
+    except (ValueError, TypeError):
         return f"{len(der)} octets, not a readable X.509 certificate"
-    subject = certificate.subject.rfc4514_string() or "empty subject"
     return f"X.509 certificate, serial {certificate.serial_number:X}, subject {subject}"
