@@ -71,10 +71,10 @@ _CLOCK_BASE = 5
 # the high nibble of Event Control / Log ID is the event control (1: as in the RTDS).
 _GENERAL_EVENT_LOG, _SECURITY_EVENT_LOG = 3, 4
 _EVENT_CONTROL = 0x10
-# DBCH04 default: the sub-GHz configuration of the DCC's reference command.
-_SUB_GHZ_CONFIGURATION = (
-    (DataType.BIT_STRING, bytes.fromhex("E0000006")), (DataType.BIT_STRING, bytes.fromhex("E8000006")),
-    (DataType.BIT_STRING, bytes.fromhex("F0000006")), (DataType.BIT_STRING, bytes.fromhex("F8000006")),
+# DBCH04 default: the sub-GHz configuration of the DCC's reference command: four 32-bit
+# channel bit strings, then the numeric settings.
+_SUB_GHZ_CHANNELS = ("E0000006", "E8000006", "F0000006", "F8000006")
+_SUB_GHZ_SETTINGS = (
     (DataType.LONG_UNSIGNED, 130), (DataType.LONG_UNSIGNED, 220), (DataType.UNSIGNED, 5),
     (DataType.LONG_UNSIGNED, 7), (DataType.UNSIGNED, 7), (DataType.UNSIGNED, 12),
     (DataType.LONG_UNSIGNED, 6000), (DataType.UNSIGNED, 130), (DataType.LONG_UNSIGNED, 100),
@@ -289,8 +289,10 @@ def _dbch03(context: BuildContext, params: Mapping[str, Any]) -> bytes:
 
 
 def _dbch04(context: BuildContext, params: Mapping[str, Any]) -> bytes:
-    members = tuple(Data(kind, BitString(32, value) if kind is DataType.BIT_STRING else value)
-                    for kind, value in _SUB_GHZ_CONFIGURATION)
+    channels = [Data(DataType.BIT_STRING, BitString(32, bytes.fromhex(text)))
+                for text in _SUB_GHZ_CHANNELS]
+    settings = [Data(kind, value) for kind, value in _SUB_GHZ_SETTINGS]
+    members = (*channels, *settings)
     return _dlms(context, [_set(_DATA, obis("0-0:94.44.10.0"), 2,
                                 Data(DataType.STRUCTURE, members))])
 

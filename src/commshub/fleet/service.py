@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv6Address
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from commshub.codecs.gbcs.frame import parse_frame
 from commshub.codecs.gbcs.tables import DLMS_DEVICE_TYPES, use_case
@@ -47,6 +47,9 @@ from commshub.wan.control import ControlCommand, ControlError, encode_reply, par
 from commshub.wan.gateway import GatewaySettings
 from commshub.wan.server import RunningGateway, ServerSettings, start_gateway
 from commshub.wan.time_service import EmulatedTimeService, TimeServiceSettings
+
+if TYPE_CHECKING:
+    from commshub.fleet.replay_gateway import ReplayHost
 
 __all__ = ["BenchService", "RunPaths"]
 
@@ -128,7 +131,7 @@ class BenchService:
         self.runners: list[HubRunner] = []
         self._captures: list[IO[bytes]] = []
         self._lock = asyncio.Lock()
-        self._replay: Any = None  # a ReplayHost once a replay runs through this service
+        self._replay: ReplayHost | None = None  # once a replay runs through this service
 
     def _virtual_start(self) -> float:
         """Where a virtual clock starts: where the previous run of this folder left it, so a

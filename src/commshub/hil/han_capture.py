@@ -15,7 +15,7 @@ pcap file (link type 195, 802.15.4 with FCS):
 A join shows as the MAC association exchange and the APS Transport Key command that gives the
 device the network key, secured with the key-transport key derived from its link key.
 
-:meth:`HanCapture.keys` lists the network key and every link key. With ``key_file`` set, the
+:meth:`HanCapture.decryption_keys` lists the network key and every link key. With ``key_file`` set, the
 capture keeps that file up to date in the format of Wireshark's ``zigbee_pc_keys`` table, so
 Wireshark and tshark decrypt the whole capture. The key file holds secrets of an emulated
 network only.
@@ -162,7 +162,7 @@ class HanCapture:
             self._write(self._zcl_frame(sender, receiver, cluster, block, device.link_key,
                                         counter=counter, fragment=_fragment(index, len(blocks))))
 
-    def keys(self) -> list[tuple[bytes, str]]:
+    def decryption_keys(self) -> list[tuple[bytes, str]]:
         """The network key and every device's Trust Centre link key, with labels."""
         pairs = [(self.network_key, f"network key PAN {self.pan_id:04X}")]
         pairs += [(node.link_key, f"TC link key {node.ieee:016X}")
@@ -171,7 +171,7 @@ class HanCapture:
 
     def _save_keys(self) -> None:
         if self.key_file is not None:
-            self.key_file.write_text(wireshark_key_file(self.keys()), encoding="ascii")
+            self.key_file.write_text(wireshark_key_file(self.decryption_keys()), encoding="ascii")
 
     # --- building ----------------------------------------------------------------------------
 
