@@ -116,7 +116,7 @@ class Opened:
                 for spec, datum in zip(self.payload.specifications, self.payload.data, strict=False)]
 
     def tree(self, keys: KeyStore | None = None) -> Node:
-        """The decoded frame as a tree, as `commshub decode` shows it."""
+        """Return the decoded frame as a tree, as `commshub decode` shows it."""
         if self.frame is None:
             return Node("unreadable", self.data, meaning=self.error or "")
         _, tree = frame_record(self.frame, self.data, keys=keys)
@@ -277,8 +277,8 @@ class BenchClient:
     async def deliver_firmware(self, image: bytes, image_id: str, *,
                                chunk_size: int = DEFAULT_CHUNK_SIZE, timeout: float = 60.0,
                                progress: Any = None) -> list[csp.FirmwareChunkAck]:
-        """Deliver an OTA image to the hub's data store in Category 1 chunks, resuming where
-        the store says it stands; return every acknowledgement, the last one with the verdict."""
+        """Deliver an OTA image to the hub's data store in Category 1 chunks, resuming at the
+        offset the store acknowledged; return every acknowledgement, the last one with the verdict."""
         acks: list[csp.FirmwareChunkAck] = []
         offset = 0
         for _ in range(_MAX_CHUNK_REQUESTS):
@@ -319,13 +319,13 @@ class BenchClient:
     # --- alerts ------------------------------------------------------------------------------
 
     def open_alert(self, alert: Alert) -> Opened | GatewayAlert:
-        """A GBCS alert opened like a response, or a gateway alert (power outage, restore)."""
+        """Open a GBCS alert like a response, or decode a gateway alert (power outage, restore)."""
         if alert.gateway_alert:
             return alert.decoded()
         return open_frame(alert.payload, self.keys)
 
     async def alerts(self, *, wait: float = 0.0) -> list[Alert]:
-        """Every alert received so far, waiting up to ``wait`` seconds for a first one."""
+        """Return every alert received so far, waiting up to ``wait`` seconds for a first one."""
         received: list[Alert] = []
         try:
             received.append(await self.gateway.next_alert(timeout=wait if wait > 0 else 0.001))

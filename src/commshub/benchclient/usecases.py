@@ -87,7 +87,7 @@ _NULL = Data(DataType.NULL_DATA, None)
 
 @dataclass(frozen=True)
 class BuildContext:
-    """What a payload builder needs: the frame's counter and parties, the time and the site.
+    """The inputs of a payload builder: the frame's counter and parties, the time and the site.
 
     ``devices`` maps a device kind ("esme", "gsme", "ihd", "chf", "gpf") to its EUI-64, so a
     parameter may name a device by kind.
@@ -100,7 +100,7 @@ class BuildContext:
     devices: Mapping[str, bytes] = field(default_factory=dict)
 
     def device(self, value: Any) -> bytes:
-        """A device given by kind ("esme") or EUI-64 (hex text or bytes)."""
+        """Return a device given by kind ("esme") or EUI-64 (hex text or bytes)."""
         if isinstance(value, bytes):
             return value
         text = str(value).strip()
@@ -152,7 +152,7 @@ def _action(class_id: int, instance: bytes, method: int, value: Data = _NULL) ->
 
 
 def _range(class_id: int, instance: bytes, start: int, end: int) -> Access:
-    """A profile buffer read restricted to [start, end], ZigBee UTC seconds (since 2000)."""
+    """Return a profile buffer read restricted to [start, end], ZigBee UTC seconds."""
     restricting = Data(DataType.STRUCTURE, (
         Data(DataType.LONG_UNSIGNED, _CLOCK), Data(DataType.OCTET_STRING, _RANGE_CAPTURE_OBJECT),
         Data(DataType.INTEGER, 2), Data(DataType.LONG_UNSIGNED, 0),

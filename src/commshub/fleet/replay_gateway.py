@@ -1,8 +1,8 @@
 """`commshub replay DIR --gateway HOST:PORT`: the RTDS replay with every command and response
 crossing a running gateway's socket.
 
-The replay of the reference data runs each command on a fresh site with preconditions that
-the case asks for (:mod:`commshub.replay.runner`). Over the wire, the running `commshub run`
+The replay of the reference data runs each command on a fresh site with the preconditions
+the case requires (:mod:`commshub.replay.runner`). Over the wire, the running `commshub run`
 builds that site (:class:`ReplayHost`, behind the ``replay_site`` bench control) and installs
 it at its gateway as a hub of its own; the bench (:class:`GatewayReplayer`) re-addresses, signs
 and MACs the command, sends it to that hub's network address through the gateway, takes the
@@ -51,7 +51,7 @@ _MAX_ATTEMPTS = 20
 
 
 def scenario_to_json(scenario: Scenario) -> dict[str, Any]:
-    """A replay scenario as JSON for the ``replay_site`` control."""
+    """Return a replay scenario as JSON for the ``replay_site`` control."""
     faults = []
     for key, code in scenario.faults.items():
         if isinstance(key[0], Member):
@@ -86,7 +86,7 @@ def scenario_from_json(value: Mapping[str, Any]) -> Scenario:
 
 @dataclass(eq=False)
 class _SiteEndpoint:
-    """One replay site installed at the gateway: it answers each delivered command."""
+    """One replay site installed at the gateway: it responds to each delivered command."""
 
     replayer: Replayer
     site: Site

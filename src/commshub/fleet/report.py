@@ -70,7 +70,7 @@ class Report:
         return json.dumps(self.to_json(), indent=2)
 
     def render(self) -> str:
-        """The timeline as text: one line per step, its checks indented below it."""
+        """Render the timeline as text: one line per step, its checks indented below it."""
         lines = [f"scenario {self.scenario}"]
         for number, step in enumerate(self.steps, start=1):
             verdict = "PASS" if step.passed else "FAIL"

@@ -510,7 +510,7 @@ async def _alerts_and_audit(play: Play) -> None:
 
 
 def _per_hub(run: Callable[[Play, int], Awaitable[None]]) -> Callable[[Play], Awaitable[None]]:
-    """A step that does the same for every hub of the bench, in turn."""
+    """Make a step that runs ``run`` for every hub of the bench, in turn."""
 
     async def every_hub(play: Play) -> None:
         for index in play.hubs():

@@ -104,7 +104,7 @@ class RunPaths:
 
 
 def message_code_of(frame: bytes) -> int | None:
-    """The GBCS message code of a payload, for the audit trail (None for other payloads)."""
+    """Return the GBCS message code of a payload for the audit trail (None for others)."""
     try:
         return parse_frame(frame).message_code
     except CommshubError:
@@ -134,8 +134,8 @@ class BenchService:
         self._replay: ReplayHost | None = None  # once a replay runs through this service
 
     def _virtual_start(self) -> float:
-        """Where a virtual clock starts: where the previous run of this folder left it, so a
-        restarted service goes on from there (hubs refuse time that goes backwards)."""
+        """Return where a virtual clock starts: where the previous run of this folder left it,
+        so a restarted service goes on from there (hubs reject time that goes backwards)."""
         start = self.config.run.virtual_start_utc
         try:
             saved = float(self.paths.virtual_clock.read_text(encoding="ascii"))
@@ -356,7 +356,7 @@ class BenchService:
         raise ControlError(f"no hub {hub!r}: give its number, network address or CHF EUI-64")
 
     def status(self, hub: Any = None) -> dict[str, Any]:
-        """The service's and the hubs' state, JSON-ready."""
+        """Return the service's and the hubs' state, JSON-ready."""
         assert self.gateway is not None and self.site is not None
         return {
             "clock": "virtual" if self.virtual else "system",

@@ -43,7 +43,7 @@ _DRIVE_REAL_LIMIT_S = 900.0
 
 @dataclass(frozen=True)
 class ReceivedAlert:
-    """An alert the bench received: when (bench clock), from which hub, and what it says."""
+    """An alert the bench received: when (bench clock), from which hub, and its content."""
 
     at: float
     address: IPv6Address | None
@@ -141,7 +141,7 @@ class BenchSession:
     async def wait_until(self, predicate: Callable[[], bool], *, limit: float,
                          step: float = _DRIVE_STEP_S, refresh: bool = True,
                          progress: Callable[[float], None] | None = None) -> bool:
-        """Let time pass in steps until ``predicate()`` holds or ``limit`` seconds have gone;
+        """Let time pass in steps until ``predicate()`` is true or ``limit`` seconds have gone;
         the status is read again after each step when ``refresh`` is set."""
         waited = 0.0
         while not predicate():
@@ -158,7 +158,7 @@ class BenchSession:
     async def drive(self, pending: PendingRequest, *, limit: float,
                     step: float = _DRIVE_STEP_S) -> Result:
         """Await a request's result while time passes, up to ``limit`` seconds of it."""
-        # One waiter for the whole drive: a result() that times out forgets the request.
+        # One waiter for the whole drive, because a result() that times out drops the request.
         waiter = asyncio.ensure_future(pending.result(timeout=_DRIVE_REAL_LIMIT_S))
         waited = 0.0
         try:

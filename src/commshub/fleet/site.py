@@ -124,7 +124,7 @@ class Site:
         return cls(folder, keys, _ntp_key(folder / _NTP_KEYS, ntp_key_id))
 
     def hub_identity(self, index: int) -> HubIdentity:
-        """The identity a new hub number ``index`` leaves the factory with."""
+        """Return the identity hub number ``index`` leaves the factory with."""
         ids = hub_ids(index)
         parties = []
         for eui, role in REMOTE_PARTIES.items():
@@ -145,7 +145,7 @@ class Site:
         )
 
     def device_identity(self, eui: bytes) -> DeviceIdentity:
-        """A virtual device's identity: its own keys and the remote parties' public keys."""
+        """Return a virtual device's identity: its own keys and the remote parties' public keys."""
         store = KeyStore()
         for usage in (KeyUsage.KEY_AGREEMENT, KeyUsage.DIGITAL_SIGNATURE):
             private = self.keys.private_key(eui, usage)

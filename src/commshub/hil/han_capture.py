@@ -78,8 +78,8 @@ class HanCapture:
     """Writes one PAN's traffic to ``stream`` (a binary file opened by the caller).
 
     ``coordinator`` is the CHF's EUI-64 as an integer; ``clock`` returns the capture time in
-    Unix seconds (the driver's clock, real or virtual); ``key_file`` is rewritten whenever a
-    key is added.
+    Unix seconds (the driver's clock, real or virtual). ``key_file`` is rewritten whenever
+    a key is added.
     """
 
     stream: BinaryIO
@@ -101,7 +101,7 @@ class HanCapture:
     # --- what the driver reports -------------------------------------------------------------
 
     def join_requested(self, device: bytes) -> None:
-        """The device associates with the coordinator (MAC association request and response)."""
+        """Write the device's MAC association with the coordinator: request and response."""
         node = self._node(device)
         capability = Container(alternate_pan_coordinator=False, device_type=False,
                                power_source=False, receiver_on_when_idle=False,
@@ -122,7 +122,7 @@ class HanCapture:
             command=Container(short_address=node.short, association_status=0))))
 
     def join_accepted(self, device: bytes, link_key: bytes) -> None:
-        """The Trust Centre sends the network key, secured with the device's key-transport key."""
+        """Write the Trust Centre's Transport Key, secured with the device's key-transport key."""
         node = self._node(device)
         if node.link_key != link_key:
             node.link_key = link_key
@@ -149,7 +149,7 @@ class HanCapture:
         self._write(self._data_frame(coordinator, node, nwk.build_nwk_frame(nwk_frame)))
 
     def zcl(self, source: bytes, destination: bytes, cluster: int, payload: bytes) -> None:
-        """A ZCL frame from ``source`` to ``destination`` (EUI-64s in GBCS byte order)."""
+        """Write a ZCL frame from ``source`` to ``destination`` (EUI-64s in GBCS byte order)."""
         sender = self._node(source)
         receiver = self._node(destination)
         device = receiver if sender.ieee == self.coordinator else sender
@@ -163,7 +163,7 @@ class HanCapture:
                                         counter=counter, fragment=_fragment(index, len(blocks))))
 
     def decryption_keys(self) -> list[tuple[bytes, str]]:
-        """The network key and every device's Trust Centre link key, with labels."""
+        """Return the network key and every device's Trust Centre link key, with labels."""
         pairs = [(self.network_key, f"network key PAN {self.pan_id:04X}")]
         pairs += [(node.link_key, f"TC link key {node.ieee:016X}")
                   for node in self._nodes.values() if node.link_key]
@@ -235,7 +235,8 @@ class HanCapture:
 
 
 def _short_address(eui: bytes) -> int:
-    """A stable short address for a device: from its EUI-64, never 0x0000 or 0xFFF8..0xFFFF."""
+    """Return a stable short address for a device from its EUI-64: never 0x0000 or
+    0xFFF8..0xFFFF."""
     value = int.from_bytes(hashlib.sha256(eui).digest()[:2], "big") % 0xFFF7
     return value + 1
 

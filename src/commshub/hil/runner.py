@@ -3,8 +3,8 @@
 :class:`HubRunner` carries out the hub's driver contract (:mod:`commshub.hub.hub`) on a
 :class:`~commshub.wan.clock.Clock`, the host's or a virtual one:
 
-- Events for the hub, its devices and the emulated CSP go through one queue, handled one at a
-  time, so the hub sees them in a single order.
+- Events for the hub, its devices and the emulated CSP go through one queue and are handled
+  one at a time, so the hub receives them in a single order.
 - A :class:`~commshub.hub.actions.PersistState` is written to the hub's NVM (SQLite, WAL)
   before anything else the event caused, and :meth:`HubRunner.deliver` returns to the gateway
   only once the delivered frame's event is handled and its state stored: a frame the gateway
@@ -74,7 +74,7 @@ _ACTIVATION = "activation"
 
 
 class Device(Protocol):
-    """What the runner needs of a virtual HAN device (``commshub.devices``)."""
+    """The interface the runner uses of a virtual HAN device (``commshub.devices``)."""
 
     def handle(self, event: dev.DeviceEvent) -> list[dev.DeviceAction]: ...
 
@@ -120,7 +120,7 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class _Context:
-    """The gateway request an event comes from, so that the hub's answer goes back to it."""
+    """The gateway request an event comes from, so that the hub's reply goes back to it."""
 
     request_id: int
     category: int
@@ -176,7 +176,7 @@ class HubRunner:
         self._worker: asyncio.Task[None] | None = None
         self._timers = Timers(clock, self._fire)
         # (remote party, originator counter) -> (gateway request id, recipient) of each command
-        # whose answer the hub has not sent yet.
+        # whose response the hub has not sent yet.
         self._commands: dict[tuple[bytes, int], tuple[int, bytes]] = {}
         self._chunks: dict[str, int] = {}
 
@@ -220,7 +220,7 @@ class HubRunner:
                     "up" if self.wan_up else "down")
 
     async def stop(self) -> None:
-        """Stop handling events; what the NVM holds is what a restart rebuilds."""
+        """Stop handling events; a restart rebuilds the hub from what the NVM contains."""
         await self._timers.stop()
         if self._worker is not None:
             self._worker.cancel()
@@ -310,8 +310,8 @@ class HubRunner:
         await self._respond(request_id, b"")
 
     def _run_meter_schedule(self, device: bytes, command: bytes) -> None:
-        """The meter runs a scheduled read from its own schedule: the command reaches it
-        as if stored there, not over the air, so it is not in the HAN capture."""
+        """Run a scheduled read on the meter as if from its own stored schedule: the command
+        reaches it without crossing the air, so it is not in the HAN capture."""
         slot = self.devices[device]
         tunnel_id = _tunnel_id(slot.device)
         if tunnel_id is None:
@@ -350,7 +350,7 @@ class HubRunner:
                                                  signal=self.options.signal if up else None))
 
     async def install(self, postcode: str | None = None) -> IPv6Address:
-        """An installer fits the hub: the gateway assigns its network address."""
+        """Install the hub as an installer does: the gateway assigns its network address."""
         assert self.hub is not None
         if self.uplink is None:
             self._install_at_gateway(None, postcode)
@@ -371,7 +371,7 @@ class HubRunner:
     # --- the event queue ---------------------------------------------------------------------
 
     def _next_at(self, minimum: int = 0) -> int:
-        """The driver's clock in whole seconds, never going backwards."""
+        """Return the driver's clock in whole seconds, never going backwards."""
         self._at = max(self._at, int(self.clock.now()), minimum)
         return self._at
 
@@ -472,8 +472,8 @@ class HubRunner:
         if int(frame.cra) == Cra.ALERT and frame.message_code in _GENERIC_ALERTS:
             request = self._rejected_request(frame, context)
             if request is not None:
-                # The rejection of a command is its answer: without it the bench would wait
-                # for a response until the gateway's response timeout.
+                # The rejection of a command is its reply: without it the bench would wait for
+                # a response until the gateway's response timeout.
                 await self._respond(request, action.data)
                 self._record("rejected", f"command answered with alert 0x{frame.message_code:04X}")
                 return
@@ -481,8 +481,8 @@ class HubRunner:
                                        f"(message code 0x{frame.message_code:04X})")
 
     def _rejected_request(self, alert: GbcsFrame, context: _Context | None) -> int | None:
-        """The request a generic alert rejects: the command being handled, or else the oldest
-        open command from that remote party to the device that sent the alert."""
+        """Return the request a generic alert rejects: the command being handled, or else the
+        oldest open command from that remote party to the device that sent the alert."""
         party = alert.recipient
         if context is not None and context.command is not None \
                 and context.command.originator == party:
@@ -498,7 +498,7 @@ class HubRunner:
         found = self._commands.pop((frame.recipient, frame.originator_counter), None)
         if found is None:
             # After a restart of this process the gateway's requests are gone with it; the hub
-            # sends again what it had not confirmed, and nobody waits for it any more.
+            # sends again what it had not confirmed, and no request awaits it any more.
             self.counters["unmatched_responses"] += 1
             LOGGER.info("hub %s: response 0x%04X (counter %d) answers no open request; dropped",
                         self.name, frame.message_code, frame.originator_counter)
@@ -594,7 +594,7 @@ class HubRunner:
 
     def _start_logged_devices(self) -> None:
         """Power up each virtual device once it is in the CHF device log, as an installer
-        does after adding a meter (CCS01): it then asks to join."""
+        does after adding a meter (CCS01): it then requests to join."""
         assert self.hub is not None
         for slot in self.devices.values():
             if slot.device is None and slot.eui in self.hub.state.device_log:
@@ -685,7 +685,7 @@ class HubRunner:
         LOGGER.info("hub %s: %s", self.name, text)
 
     def status(self) -> dict[str, Any]:
-        """The hub's state as the bench sees it (JSON-ready)."""
+        """Return the hub's state for the bench's status control (JSON-ready)."""
         assert self.hub is not None
         state = self.hub.state
         lifecycle = state.lifecycle
@@ -741,8 +741,8 @@ class HubRunner:
 
 
 def image_digest(image: Mapping[str, Mapping[str, bytes]]) -> dict[str, str]:
-    """A SHA-256 per NVM table over its sorted records (hex), to compare two images: what a
-    hub reports against what its NVM file holds, say."""
+    """A SHA-256 per NVM table over its sorted records (hex), to compare two images, such as
+    what a hub reports and what its NVM file contains."""
     digests = {}
     for table in sorted(image):
         digest = hashlib.sha256()
@@ -762,7 +762,7 @@ def _command_of(frame: bytes) -> GbcsFrame | None:
 
 
 def _tunnel_id(device: Device | None) -> int | None:
-    """The GBCS tunnel a device has open to the hub, from its HAN state, if any."""
+    """Return the GBCS tunnel a device has open to the hub, from its HAN state, or None."""
     han = getattr(getattr(device, "state", None), "han", None)
     tunnel_id = getattr(han, "tunnel_id", None)
     return tunnel_id if isinstance(tunnel_id, int) else None

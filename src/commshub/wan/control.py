@@ -1,7 +1,7 @@
 """Bench controls over the gateway socket: power, WAN link, installation, status, virtual time.
 
 A bench drives its hubs' surroundings as well as their GBCS traffic: it cuts the mains, takes
-the WAN down, installs a hub, asks for its state, or moves a virtual clock on. These commands
+the WAN down, installs a hub, requests its state, or moves a virtual clock on. These commands
 travel on the gateway's own socket as CONTROL frames (frame type 8), whose tail is one JSON
 object; the gateway answers each with an ACK whose message is a JSON object too (status
 ACCEPTED), or with status INVALID_REQUEST and a plain-text reason. The gateway itself carries

@@ -9,7 +9,7 @@ and write (docs/wan-interface.md, "Payloads that are not GBCS"):
   schedules a read.
 
 A payload that starts with a GBCS tag (0xDD general-ciphering, 0xDF general-signing) is a GBCS
-message; the magic numbers below start with other bytes, so the two never mix.
+message. The magic numbers below start with other bytes, so the two never mix.
 """
 
 from __future__ import annotations
@@ -113,7 +113,9 @@ def decode_chunk(data: bytes) -> FirmwareChunk:
 
 
 def encode_chunk_ack(ack: FirmwareChunkAck) -> bytes:
-    verified = "unknown" if ack.verified is None else ("yes" if ack.verified else "no")
+    verified = "unknown"
+    if ack.verified is not None:
+        verified = "yes" if ack.verified else "no"
     return build(_CHUNK_ACK, {"image_id": ack.image_id, "next_offset": ack.next_offset,
                               "total_size": ack.total_size, "verified": verified},
                  root="firmware_chunk_ack")
