@@ -85,6 +85,25 @@ def test_interleaved_messages_are_kept_apart() -> None:
     assert sorted(done, key=len) == [first, second]
 
 
+def test_same_counter_other_originator_kept_apart() -> None:
+    # Two devices may use the same originator counter: the originator is part of the key.
+    first, second = _message(120), _message(200)
+    other = segment(second, cra=Cra.RESPONSE, originator="00DB1234567890A2", recipient=RECIPIENT,
+                    originator_counter=7, message_code=0x0077, block_size=50)
+    reassembler = GbtReassembler()
+    done = []
+    for pair in zip(_blocks(first), other):
+        for block in pair:
+            result = reassembler.add(block)
+            if result is not None:
+                done.append(result)
+    for block in other[len(_blocks(first)):]:
+        result = reassembler.add(block)
+        if result is not None:
+            done.append(result)
+    assert done == [first, second]
+
+
 def test_duplicate_block_is_ignored_and_conflict_raises() -> None:
     blocks = _blocks(_message(120))
     reassembler = GbtReassembler()
