@@ -128,16 +128,20 @@ def test_decoder_never_raises(data: bytes) -> None:
         assert result.record["error"]
 
 
-@pytest.mark.parametrize("tag", [0x02, 0x03])
-def test_unreadable_certificate_subject(tag: int) -> None:
-    # The subject's common name re-tagged: 0x02 (INTEGER) makes cryptography raise ValueError
-    # and 0x03 (BIT STRING) TypeError, when the subject is first read.
+@pytest.mark.parametrize("field, offset, value", [
+    # The subject's common name re-tagged: cryptography raises ValueError for INTEGER (0x02)
+    # and TypeError for BIT STRING (0x03) when the subject is first read.
+    (b"\x06\x03\x55\x04\x03\x0c\x10" + ACB.encode(), 5, 0x02),
+    (b"\x06\x03\x55\x04\x03\x0c\x10" + ACB.encode(), 5, 0x03),
+    # Version 0x51 in place of 2 (v3): cryptography raises InvalidVersion when loading.
+    (b"\xa0\x03\x02\x01\x02", 4, 0x51),
+])
+def test_unreadable_certificate(field: bytes, offset: int, value: int) -> None:
     keys = KeyStore.generate([], [ACB])
     certificate = keys.certificate(ACB, "ka")
     assert certificate is not None
     der = bytearray(certificate.public_bytes(serialization.Encoding.DER))
-    subject = der.index(b"\x06\x03\x55\x04\x03\x0c\x10" + ACB.encode())
-    der[subject + 5] = tag
+    der[der.index(field) + offset] = value
     frame = GbcsFrame.command(
         originator="90B3D51F30010000", recipient="00DB1234567890A0", originator_counter=1,
         message_code=0x0019, content=bytes.fromhex("C0010000080000010000FF0200"),
@@ -145,6 +149,7 @@ def test_unreadable_certificate_subject(tag: int) -> None:
         supplementary_certificate=bytes(der),
     )
     result = decode_gbcs(frame.to_bytes(), DecodeOptions())
+    assert result.tree is not None
     assert "not a readable X.509 certificate" in result.tree.render()
 
 

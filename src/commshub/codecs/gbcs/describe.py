@@ -541,11 +541,11 @@ def _cosem_date_time_text(raw: bytes) -> str:
 
 
 def _certificate_text(der: bytes) -> str:
-    # cryptography 50.0 parses the subject only when it is first read, and raises TypeError for
-    # some malformed attribute values, so both reads stay inside the try.
+    # cryptography 50.0 raises InvalidVersion for an unknown version, and parses the subject
+    # only when it is first read, raising TypeError for some malformed attribute values.
     try:
         certificate = x509.load_der_x509_certificate(der)
         subject = certificate.subject.rfc4514_string() or "empty subject"
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, x509.InvalidVersion):
         return f"{len(der)} octets, not a readable X.509 certificate"
     return f"X.509 certificate, serial {certificate.serial_number:X}, subject {subject}"
