@@ -119,6 +119,22 @@ def test_stdin_input(vector: SimpleNamespace) -> None:
     assert _records(result.stdout)[0]["input"] == "<stdin>"
 
 
+def test_empty_source_is_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Path("") is the current folder, so an empty argument (an unset shell variable) must not
+    # decode every file below it.
+    (tmp_path / "frame.hex").write_text("DF")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["decode", ""])
+    assert result.exit_code == 2
+    assert "empty" in result.output
+
+
+def test_invalid_acb_is_rejected(vector: SimpleNamespace) -> None:
+    result = CliRunner().invoke(main, ["decode", "--acb", "90B3D51F3000", vector.frame.hex()])
+    assert result.exit_code == 2
+    assert "--acb" in result.output
+
+
 @settings(max_examples=100)
 @given(st.binary(max_size=120))
 def test_decoder_never_raises(data: bytes) -> None:

@@ -16,6 +16,7 @@ from commshub.errors import CommshubError
 __all__ = ["decode", "iter_inputs"]
 
 _HEX_TEXT = re.compile(rb"^[0-9A-Fa-f\s]+$")
+_EUI64_TEXT = re.compile(r"^[0-9A-Fa-f]{16}$")
 
 
 def _hex_to_bytes(text: str, label: str) -> bytes:
@@ -48,6 +49,9 @@ def iter_inputs(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
             else:
                 yield "<stdin>", data
             continue
+        if not source.strip():
+            # Path("") is the current folder: an unset shell variable must not select it.
+            raise click.BadParameter("empty source: give a hex string, a file, a folder or - for stdin")
         path = Path(source)
         kind = _path_kind(path)
         if kind == "dir":
@@ -71,13 +75,19 @@ def _path_kind(path: Path) -> str | None:
     return None
 
 
+def _check_eui(context: click.Context, parameter: click.Parameter, value: str) -> str:
+    if not _EUI64_TEXT.match(value):
+        raise click.BadParameter(f"expected 16 hex digits, got {value!r}")
+    return value
+
+
 @click.command()
 @click.argument("sources", nargs=-1)
 @click.option("--as", "layer", type=click.Choice(list(LAYERS)), default="gbcs", show_default=True,
               help="Layer the input starts at.")
 @click.option("--keys", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Key store folder (RTDS keystore/ layout) used to check MACs and signatures.")
-@click.option("--acb", default="90B3D51F30000002", show_default=True,
+@click.option("--acb", default="90B3D51F30000002", show_default=True, callback=_check_eui,
               help="EUI-64 of the Access Control Broker whose key MACs commands.")
 @click.option("--cluster", type=lambda s: int(s, 0), help="ZCL cluster ID for --as zcl, e.g. 0x0702.")
 @click.option("--direction", type=click.Choice(["client", "server"]),
