@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address
 from typing import Any
@@ -42,7 +42,7 @@ from commshub.errors import CodecError, CommshubError, LocalProtocolError
 from commshub.fleet.site import SUPPLIER
 from commshub.wan import csp
 from commshub.wan.alerts import GatewayAlert
-from commshub.wan.client import Alert, GatewayClient, Result
+from commshub.wan.client import Alert, GatewayClient, PendingRequest, Result
 from commshub.wan.framing import Category
 
 __all__ = ["BenchClient", "Exchange", "Opened", "open_frame"]
@@ -207,13 +207,30 @@ class BenchClient:
     """
 
     def __init__(self, gateway: GatewayClient, keys: KeyStore, *, address: IPv6Address,
-                 devices: Mapping[str, bytes], now: Any = time.time) -> None:
+                 devices: Mapping[str, bytes], now: Callable[[], float] = time.time,
+                 pace: Callable[[], Awaitable[None]] | None = None,
+                 await_result: Callable[[PendingRequest, float], Awaitable[Result]] | None = None,
+                 ) -> None:
         self.gateway = gateway
         self.keys = keys
         self.address = address
         self.devices = dict(devices)
         self.now = now
+        # On a virtual clock the bench must let time pass itself: ``pace`` before each
+        # request (the gateway's rate limits refill with time), ``await_result`` while it
+        # waits for the hub. Without them the host's clock passes on its own.
+        self._pace = pace
+        self._await_result = await_result
         self._counter = 0
+
+    async def _request(self, payload: bytes, *, timeout: float, **options: Any) -> Result:
+        """Send one request to the hub and wait, ``timeout`` seconds of bench time at most."""
+        if self._pace is not None:
+            await self._pace()
+        pending = await self.gateway.submit(self.address, payload, **options)
+        if self._await_result is not None:
+            return await self._await_result(pending, timeout)
+        return await pending.result(timeout)
 
     def next_counter(self) -> int:
         self._counter = max(self._counter + 1, time.time_ns() // 1000)
@@ -250,8 +267,8 @@ class BenchClient:
         """Send a command and wait for its response (or the gateway's failure)."""
         spec, command, counter = self.build(name, params)
         exchange = Exchange(spec.name, counter, command)
-        exchange.result = await self.gateway.request(
-            self.address, command, timeout=timeout, category=category, critical=spec.critical,
+        exchange.result = await self._request(
+            command, timeout=timeout, category=category, critical=spec.critical,
             correlation_id=counter)
         exchange.responses = [open_frame(response.payload, self.keys)
                               for response in exchange.result.responses if response.payload]
@@ -262,6 +279,8 @@ class BenchClient:
         """Send a command without waiting: return the exchange and the pending request, whose
         ``result()`` a caller awaits while it moves a virtual clock on."""
         spec, command, counter = self.build(name, params)
+        if self._pace is not None:
+            await self._pace()
         pending = await self.gateway.submit(self.address, command, critical=spec.critical,
                                             correlation_id=counter)
         return Exchange(spec.name, counter, command), pending
@@ -283,8 +302,8 @@ class BenchClient:
         offset = 0
         for _ in range(_MAX_CHUNK_REQUESTS):
             chunk = csp.FirmwareChunk(image_id, offset, len(image), image[offset:offset + chunk_size])
-            result = await self.gateway.request(self.address, csp.encode_chunk(chunk),
-                                                category=Category.FIRMWARE, timeout=timeout)
+            result = await self._request(csp.encode_chunk(chunk), category=Category.FIRMWARE,
+                                         timeout=timeout)
             if not result.ok or not result.responses:
                 raise CommshubError(f"firmware chunk at {offset} of {image_id}: "
                                     f"{result.failures[0].message if result.failures else 'no answer'}")
@@ -299,8 +318,8 @@ class BenchClient:
 
     async def retrieve(self, device: bytes | None = None, *, timeout: float = 60.0) -> list[Opened]:
         """Poll the hub for cached scheduled read responses (Category 2)."""
-        result = await self.gateway.request(self.address, device or b"",
-                                            category=Category.SCHEDULED_READ, timeout=timeout)
+        result = await self._request(device or b"", category=Category.SCHEDULED_READ,
+                                     timeout=timeout)
         if not result.ok:
             raise CommshubError(f"retrieval failed: {result.failures[0].message}")
         return [open_frame(r.payload, self.keys) for r in result.responses if r.payload]
@@ -311,9 +330,9 @@ class BenchClient:
         its response waits in the hub's cache until :meth:`retrieve`."""
         spec, command, counter = self.build(name, params)
         exchange = Exchange(spec.name, counter, command)
-        exchange.result = await self.gateway.request(
-            self.address, command, category=Category.SCHEDULED_READ, timeout=timeout,
-            release_at=release_at, correlation_id=counter)
+        exchange.result = await self._request(
+            command, category=Category.SCHEDULED_READ, timeout=timeout, release_at=release_at,
+            correlation_id=counter)
         return exchange
 
     # --- alerts ------------------------------------------------------------------------------

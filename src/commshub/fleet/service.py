@@ -365,6 +365,9 @@ class BenchService:
             "out": str(self.paths.out.resolve()),
             "keystore": str((self.paths.state / "keystore").resolve()),
             "gateway": self.gateway.gateway.stats(),
+            "gateway_limits": {"client_rate": self.config.gateway.client_rate,
+                               "client_burst": self.config.gateway.client_burst,
+                               "hub_rate": self.config.gateway.hub_rate},
             "hubs": [runner.status() for runner in self._select(hub)],
         }
 

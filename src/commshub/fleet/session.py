@@ -39,6 +39,11 @@ _DRIVE_STEP_S = 30.0
 _DRIVE_POLL_S = 0.05
 # Real seconds a driven request may take in all.
 _DRIVE_REAL_LIMIT_S = 900.0
+# Virtual seconds a bench client's request lets pass at a time while it waits (rate limits and
+# hub queues on the gateway wait on the virtual clock).
+_RESULT_STEP_S = 1.0
+# Requests per second when the service does not report its gateway's client rate.
+_DEFAULT_RATE = 20.0
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,9 @@ class BenchSession:
             ids = hub_ids(index)
             devices = {"chf": ids.chf, "gpf": ids.gpf, **ids.devices}
             client = BenchClient(self.gateway, self.keys, address=IPv6Address(address),
-                                 devices=devices, now=lambda: self.now)
+                                 devices=devices, now=lambda: self.now,
+                                 pace=self._pace if self.virtual else None,
+                                 await_result=self._await_result if self.virtual else None)
             self._clients[index] = client
         return client
 
@@ -178,6 +185,14 @@ class BenchSession:
         finally:
             if not waiter.done():
                 waiter.cancel()
+
+    async def _pace(self) -> None:
+        """Let the time of one request pass at the gateway's client rate (virtual clock)."""
+        rate = float(self.status.get("gateway_limits", {}).get("client_rate", _DEFAULT_RATE))
+        await self.wait(1.0 / rate)
+
+    async def _await_result(self, pending: PendingRequest, limit: float) -> Result:
+        return await self.drive(pending, limit=limit, step=_RESULT_STEP_S)
 
     # --- alerts --------------------------------------------------------------------------------
 
