@@ -82,3 +82,13 @@ def test_tshark_decodes_the_capture(played: tuple[Path, subprocess.CompletedProc
     for layer in ("zbee_nwk", "zbee_aps", "zbee_zcl", "zbee_zcl_general.ota", "zbee_zcl_se.tun",
                   "gbcs_message"):
         assert protocols[layer] > 0, layer
+
+
+def test_three_hubs_play_the_scenario(tmp_path: Path) -> None:
+    result = run_commshub("run", "--hubs", "3", "--out", str(tmp_path / "out"), timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    checks = [check["check"] for step in report["steps"] for check in step["checks"]]
+    for index in range(3):
+        assert any(check.startswith(f"hub {index} sent one power outage alert") for check in checks)
+        assert (tmp_path / "out" / f"han-hub{index}.pcap").stat().st_size > 0
