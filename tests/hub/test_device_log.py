@@ -13,7 +13,6 @@ from commshub.codecs.zigbee.install_code import append_crc, link_key_from_instal
 from commshub.codecs.zigbee.security import aes_mmo_hash
 from commshub.hub import events as ev
 from commshub.hub.actions import JoinDecision, SendWan, WanKind
-from commshub.hub.device_log import DEVICE_LOG_MAX, HISTORIC_LOG_MAX
 from commshub.hub.transitions import JoinState
 
 DEVICE_LOG = "0-0:30.3.0.255"
@@ -89,11 +88,13 @@ def test_ccs01_for_a_logged_device_succeeds_without_change(bench: Bench) -> None
 
 
 def test_device_log_holds_sixteen(bench: Bench) -> None:
-    for n in range(DEVICE_LOG_MAX):
+    # The sizes are GBCS's (CS14 and CCS06 arrays of 16, a historic log of 15), written out so
+    # that a wrong constant in the hub fails here.
+    for n in range(16):
         ccs01(bench, eui(n))
     actions = ccs01(bench, eui(99))
     assert results(bench, actions) == [1, 250, 250]
-    assert len(bench.hub.state.device_log) == DEVICE_LOG_MAX
+    assert len(bench.hub.state.device_log) == 16
     assert eui(99) not in bench.hub.state.device_log
 
 
@@ -165,16 +166,17 @@ def test_ccs02_of_an_unknown_device_fails(bench: Bench) -> None:
 
 
 def test_historic_log_keeps_fifteen_overwriting_the_oldest(bench: Bench) -> None:
-    for n in range(HISTORIC_LOG_MAX + 2):
+    for n in range(15 + 2):
         device = eui(n)
         ccs01(bench, device)
         join(bench, device)
         ccs02(bench, device)
     historic = bench.hub.state.historic_log
-    assert len(historic) == HISTORIC_LOG_MAX
+    assert len(historic) == 15
     assert eui(0) not in historic
     assert eui(1) not in historic
-    assert eui(HISTORIC_LOG_MAX + 1) in historic
+    assert eui(2) in historic
+    assert eui(15 + 1) in historic
 
 
 def test_historic_device_rejoins_with_old_key(bench: Bench) -> None:

@@ -17,7 +17,6 @@ from commshub.codecs.zigbee.zcl.clusters import general, metering, tunneling
 from commshub.codecs.zigbee.zcl.frame import Direction, ZclFrame
 from commshub.hub import events as ev
 from commshub.hub.actions import SendHan, WanKind
-from commshub.hub.proxy import QUEUE_MAX
 
 LINK_KEY = link_key_from_install_code(append_crc(INSTALL_CODE))
 DEVICE_LOG = "0-0:30.3.0.255"
@@ -146,12 +145,13 @@ def test_gas_proxy_delivers_on_get_with_remaining_count(bench: Bench) -> None:
 
 def test_gas_proxy_queue_holds_thirty_two(bench: Bench) -> None:
     join(bench, GSME, 1)
-    for n in range(QUEUE_MAX + 3):
+    for n in range(32 + 3):
         bench.send(bench.command(0x007F, content=bytes([n]), originator=SUPPLIER, recipient=GSME,
                                  supplementary=False, mac=False))
     tunnel_id, _ = open_tunnel(bench, GSME)
     (reply,) = transfer(bench, GSME, tunnel_id, tunnel_get())
-    assert parse_tunnel_data(reply["data"]).remaining_messages == QUEUE_MAX - 1
+    # 32 queued, the oldest delivered: 31 remain, the 3 beyond the queue's size were dropped.
+    assert parse_tunnel_data(reply["data"]).remaining_messages == 31
 
 
 def test_gas_proxy_queue_survives_a_restart(bench: Bench) -> None:

@@ -4,6 +4,7 @@ power cuts, restarts and time steps, checking the hub against its transition tab
 Invariants after every step:
 
 - the device log has at most 16 devices, the historic log at most 15;
+- the hub's power state agrees with the mains the machine gave it, also after a restart;
 - NVM equals the hub's non-volatile state (checked by the Bench on every event);
 - power outage and restore alerts alternate, starting with an outage alert, so every outage
   alert is followed by exactly one restore alert (counting each message ID once: a restart
@@ -39,7 +40,6 @@ from commshub.hub.actions import (
     SendWan,
     WanKind,
 )
-from commshub.hub.device_log import DEVICE_LOG_MAX, HISTORIC_LOG_MAX
 from commshub.hub.hub import Hub
 from commshub.hub.transitions import (
     TABLES,
@@ -70,6 +70,7 @@ class HubMachine(RuleBasedStateMachine):
         self.cached_sent: dict[int, bytes] = {}  # counter -> response bytes the meter sent
         self.handed_over: list[bytes] = []
         self.counter = 0x10000
+        self.mains = True  # whether the machine has mains switched on
         self._add(ESME)
         self._join(ESME, LINK_KEY)
         self.tunnel = self._open_tunnel()
@@ -126,7 +127,7 @@ class HubMachine(RuleBasedStateMachine):
         self._add(eui(n))
         if hub.state.power.state is PowerState.MAINS_ON:
             expected = TABLES[Component.JOIN][JoinState.CLOSED][Trigger.OPEN_JOINING]
-            assert before == DEVICE_LOG_MAX or hub.state.join is expected
+            assert before == 16 or hub.state.join is expected
 
     @rule(n=st.integers(0, 20))
     def remove_device(self, n: int) -> None:
@@ -176,6 +177,7 @@ class HubMachine(RuleBasedStateMachine):
             assert hub.image() == before
             return
         self.feed(event)
+        self.mains = trigger is Trigger.MAINS_RESTORED
         assert hub.state.power.state is expected
         if trigger is Trigger.MAINS_RESTORED:
             self.tunnel = self._open_tunnel()
@@ -190,6 +192,7 @@ class HubMachine(RuleBasedStateMachine):
         rebuilt = Hub.restore(self.bench.nvm.load())
         assert rebuilt.image() == before
         self.record(self.bench.restart(mains=mains))
+        self.mains = mains
         self.tunnel = self._open_tunnel()
 
     @precondition(lambda self: self.tunnel is not None)
@@ -217,8 +220,13 @@ class HubMachine(RuleBasedStateMachine):
     @invariant()
     def logs_are_bounded(self) -> None:
         state = self.bench.hub.state
-        assert len(state.device_log) <= DEVICE_LOG_MAX
-        assert len(state.historic_log) <= HISTORIC_LOG_MAX
+        assert len(state.device_log) <= 16
+        assert len(state.historic_log) <= 15
+
+    @invariant()
+    def power_state_follows_the_mains(self) -> None:
+        power = self.bench.hub.state.power.state
+        assert (power is PowerState.MAINS_ON) == self.mains
 
     @invariant()
     def outage_and_restore_alerts_alternate(self) -> None:
