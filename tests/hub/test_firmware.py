@@ -173,6 +173,20 @@ def test_failed_transfer_sends_ccs08_fail(bench: Bench) -> None:
     assert value["responseCode"] == 1  # image discarded
 
 
+def test_aborted_transfer_reports_file_failure(bench: Bench) -> None:
+    join_esme(bench)
+    data = signed_image(bench.keys)
+    deliver(bench, "m", data, chunk=len(data))
+    ota_request(bench, ota.QUERY_NEXT_IMAGE_REQUEST.frame(
+        field_control=0, manufacturer_code=METER_MANUFACTURER, image_type=1, current_file_version=0x100))
+    _, actions = ota_request(bench, ota.UPGRADE_END_REQUEST.frame(
+        status=0x95, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200))
+    (alert,) = bench.wan(actions)
+    assert alert.alert_code == 0x8F89
+    value = decode_asn1(bench.open(alert)[0].content, 0x0128, Cra.ALERT).value
+    assert value["responseCode"] == 3  # file failure: the meter aborted (ZCL status ABORT)
+
+
 def test_no_image_for_another_manufacturer(bench: Bench) -> None:
     join_esme(bench)
     deliver(bench, "m", signed_image(bench.keys), chunk=10_000)
@@ -222,6 +236,15 @@ def test_cs06_with_an_unknown_hash(bench: Bench) -> None:
     response = bench.wan(cs06(bench, bytes(32)))[0]
     outcome = decode_asn1(bench.open(response)[0].content, 0x0012, Cra.RESPONSE).value
     assert outcome[1]["responseCode"] == 1  # no image held
+
+
+def test_cs06_with_another_hash_keeps_firmware(bench: Bench) -> None:
+    data = signed_image(bench.keys, manufacturer_code=0x1234, version=0x0123ABCE)
+    deliver(bench, "ch", data, chunk=len(data))
+    response = bench.wan(cs06(bench, bytes(32)))[0]
+    outcome = decode_asn1(bench.open(response)[0].content, 0x0012, Cra.RESPONSE).value
+    assert outcome == ("executionOutcome", {"responseCode": 2, "firmwareVersion": bytes.fromhex("0123ABCD")})
+    assert bench.hub.state.firmware_version == bytes.fromhex("0123ABCD")
 
 
 def test_future_dated_cs06_activates_later_and_alerts(bench: Bench) -> None:
