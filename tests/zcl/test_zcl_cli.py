@@ -147,3 +147,21 @@ def test_decode_ota_file(tmp_path: Path, signing_key: tuple[Path, Path]):
     assert record["ok"] is True
     assert record["round_trip"] is True
     assert record["manufacturer_image_hash"] == hashlib.sha256(b"firmware").hexdigest().upper()
+
+
+def test_fw_build_missing_output_folder(tmp_path: Path, signing_key: tuple[Path, Path]):
+    image = tmp_path / "image.bin"
+    image.write_bytes(b"abc")
+    result = run("fw", "build", "--manufacturer", "1", "--image-type", "2", "--version", "3",
+                 "--sign", str(signing_key[0]), str(image), "-o", str(tmp_path / "missing" / "out.zigbee"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "failed to write" in result.stderr
+
+
+def test_decode_zcl_cluster_range():
+    for value in ("0x10000", "-1", "Metering"):
+        result = run("decode", "--as", "zcl", "--cluster", value, "1800010000")
+        assert result.returncode == 2, value
+        assert "--cluster" in result.stderr
+    assert "<LAMBDA>" not in run("decode", "--help").stdout

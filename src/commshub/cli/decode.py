@@ -81,6 +81,21 @@ def _check_eui(context: click.Context, parameter: click.Parameter, value: str) -
     return value
 
 
+_CLUSTER_ID_MAX = 0xFFFF  # ZCL cluster identifiers are 16 bits
+
+
+def _check_cluster(context: click.Context, parameter: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        cluster = int(value, 0)
+    except ValueError:
+        raise click.BadParameter(f"invalid cluster ID {value!r}: write a number such as 0x0702 or 1794") from None
+    if not 0 <= cluster <= _CLUSTER_ID_MAX:
+        raise click.BadParameter(f"{value} is outside 0..0x{_CLUSTER_ID_MAX:04X}")
+    return cluster
+
+
 @click.command()
 @click.argument("sources", nargs=-1)
 @click.option("--as", "layer", type=click.Choice(list(LAYERS)), default="gbcs", show_default=True,
@@ -89,7 +104,7 @@ def _check_eui(context: click.Context, parameter: click.Parameter, value: str) -
               help="Key store folder (RTDS keystore/ layout) used to check MACs and signatures.")
 @click.option("--acb", default="90B3D51F30000002", show_default=True, callback=_check_eui,
               help="EUI-64 of the Access Control Broker whose key MACs commands.")
-@click.option("--cluster", type=lambda s: int(s, 0), help="ZCL cluster ID for --as zcl, e.g. 0x0702.")
+@click.option("--cluster", metavar="ID", callback=_check_cluster, help="ZCL cluster ID for --as zcl, e.g. 0x0702.")
 @click.option("--direction", type=click.Choice(["client", "server"]),
               help="For --as zcl: which side sent the frame (client to server, or server to client).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per frame.")

@@ -108,7 +108,10 @@ def build(image: Path, manufacturer: int, image_type: int, file_version: int, ke
     if min_hardware_version > max_hardware_version:
         raise click.BadParameter("--min-hardware-version is above --max-hardware-version")
     key = _load_private_key(key_path)
-    manufacturer_image = image.read_bytes()
+    try:
+        manufacturer_image = image.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"failed to read {image}: {exc.strerror}") from None
     try:
         data = ota.build_gbcs_ota_file(
             manufacturer_image, manufacturer_code=manufacturer, image_type=image_type,
@@ -122,7 +125,10 @@ def build(image: Path, manufacturer: int, image_type: int, file_version: int, ke
     assert parsed.upgrade_image is not None
     image_hash = parsed.upgrade_image.manufacturer_image_hash
     target = output or Path(ota.gbcs_file_name(parsed.header, image_hash))
-    target.write_bytes(data)
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"failed to write {target}: {exc.strerror}; check that its folder exists and is writable") from None
     click.echo(f"wrote {target} ({len(data)} bytes)")
     click.echo(f"manufacturer image hash: {image_hash.hex().upper()}")
 
