@@ -155,3 +155,11 @@ def test_decode_reports_bad_input() -> None:
     tree = CliRunner().invoke(main, ["decode", "--as", "mac", "030806ffffffff07"])
     assert "beacon_request" in tree.output
     assert "absent or wrong" in tree.output  # this capture has no FCS
+
+
+def test_decode_mac_short_frame_error() -> None:
+    # Two bytes are a frame control without its sequence number. Read with an FCS, the MPDU
+    # would be empty, so that error would point at offset 0 of an input that is not empty.
+    record = _decode_json("--as", "mac", "0200")
+    assert record["ok"] is False
+    assert "sequence_number at offset 2" in str(record["error"])

@@ -154,8 +154,11 @@ def decode_mac(data: bytes, options: DecodeOptions) -> DecodeResult:
     except CodecError as first_error:
         try:
             frame = mac.parse_mac_frame(data, fcs=False)
-        except CodecError:
-            return _failure(first_error)
+        except CodecError as second_error:
+            # Report the reading that got further into the input: a frame too short for its
+            # FCS fails at offset 0 when read with one, which would hide the missing field.
+            further = (second_error.offset or 0) > (first_error.offset or 0)
+            return _failure(second_error if further else first_error)
         fcs_status = "absent or wrong (decoded as an MPDU without FCS)"
     with_fcs = fcs_status == "valid"
     record: dict[str, Any] = {"ok": True, "error": None,
