@@ -5,6 +5,9 @@ Each SUCCESS command of a CHF or GPF use case is MACed again with the test remot
 succeed, and its response is compared with the reference response: same message code, same
 payload structure (types, shapes of array elements) and the same results. Identities,
 counters, MACs, signatures and values such as timestamps are set aside.
+
+The alerts CS14 (0x8F12), CCS08 (0x8F8A) and GCS62 (0x8071), which the RTDS has as alert-only
+frames, are compared the same way after the hub was made to send them.
 """
 
 from __future__ import annotations
@@ -133,4 +136,62 @@ def test_response_matches_the_reference(rtds_dir: Path, folder: str) -> None:
     ours, _ = bench.open(responses[0])
     assert ours.message_code == expected.message_code
     assert (ours.mac is None) == (expected.mac is None)
+    assert shape(decode(ours)) == shape(decode(expected))
+
+
+def reference_alert(rtds_dir: Path, folder: str) -> GbcsFrame:
+    (path,) = (rtds_dir / "RTDS-4.5.0" / folder).glob("*_ALERT_GBCS.HEX")
+    return parse_frame(bytes.fromhex(path.read_text().strip()))
+
+
+def device_log_alert(bench: Bench) -> Any:
+    add_devices(bench)
+    return [m for m in bench.wan() if m.message_code == 0x0018][-1]
+
+
+def firmware_transfer_alert(bench: Bench) -> Any:
+    from test_firmware import METER_MANUFACTURER, deliver, join_esme, ota_request, signed_image
+
+    from commshub.codecs.zigbee.zcl.clusters import ota
+
+    join_esme(bench)
+    data = signed_image(bench.keys)
+    deliver(bench, "meter", data, chunk=len(data))
+    ota_request(bench, ota.QUERY_NEXT_IMAGE_REQUEST.frame(
+        field_control=0, manufacturer_code=METER_MANUFACTURER, image_type=1, current_file_version=0x100))
+    _, actions = ota_request(bench, ota.UPGRADE_END_REQUEST.frame(
+        status=0, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200))
+    (alert,) = bench.wan(actions)
+    return alert
+
+
+def gpf_device_log_alert(bench: Bench, reference_entries: list[dict[str, Any]]) -> Any:
+    from commshub.hub.gbcs_io import encode_asn1_payload
+
+    # GCS59 restores the GPF device log that the reference alert reports.
+    content = encode_asn1_payload("GpfDeviceLogRestoreCommand", {"deviceLogEntries": reference_entries})
+    actions = bench.send(bench.command(0x008C, content=content, recipient=GPF, supplementary=False))
+    return [m for m in bench.wan(actions) if m.kind is WanKind.ALERT][-1]
+
+
+# Alert-only folders of the RTDS -> how to make the hub send that alert, given the reference.
+ALERTS: dict[str, Callable[[Bench, GbcsFrame], Any]] = {
+    "NA_CS14": lambda bench, expected: device_log_alert(bench),
+    "NA_CCS08": lambda bench, expected: firmware_transfer_alert(bench),
+    "NA_GCS62": lambda bench, expected: gpf_device_log_alert(bench, decode(expected)["deviceLogEntries"]),
+}
+
+
+@pytest.mark.parametrize("folder", sorted(ALERTS))
+def test_alert_matches_the_reference(rtds_dir: Path, folder: str) -> None:
+    expected = reference_alert(rtds_dir, folder)
+    bench = Bench()
+    bench.commission()
+    alert = ALERTS[folder](bench, expected)
+    ours, _ = bench.open(alert)
+    assert ours.cra == expected.cra
+    assert ours.message_code == expected.message_code
+    assert ours.recipient == expected.recipient
+    assert (ours.mac is None) == (expected.mac is None)
+    assert bool(ours.signature) == bool(expected.signature)
     assert shape(decode(ours)) == shape(decode(expected))
