@@ -40,6 +40,19 @@ def test_decode_dlms_falls_back_to_data():
     assert record["payload"]["meaning"] == "structure"
 
 
+def test_decode_dlms_data_sharing_an_apdu_tag():
+    # 0x01 opens an array and an initiate-request, 0x0F an integer and a data-notification.
+    array = decode_dlms(bytes.fromhex("010211001101"), DecodeOptions()).record
+    assert array["ok"]
+    assert array["kind"] == "data"
+    assert array["payload"]["meaning"] == "array"
+    integer = decode_dlms(bytes.fromhex("0F05"), DecodeOptions()).record
+    assert integer["ok"]
+    assert integer["payload"]["value"] == 5
+    notification = decode_dlms(bytes.fromhex("0F00000001000600000001"), DecodeOptions()).record
+    assert notification["kind"] == "apdu"
+
+
 def test_decode_dlms_error_record():
     record = decode_dlms(bytes.fromhex("C401C100"), DecodeOptions()).record
     assert record["ok"] is False

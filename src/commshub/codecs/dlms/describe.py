@@ -181,26 +181,40 @@ def _add_value(node: Node, name: str, value: Any) -> None:
 
 
 def decode_dlms(data: bytes, options: DecodeOptions) -> DecodeResult:
-    """Decode a bare xDLMS or ACSE APDU, or A-XDR data when the first octet is no APDU tag."""
+    """Decode a bare xDLMS or ACSE APDU, or A-XDR data when the octets are no valid APDU.
+
+    Two first octets open both: 0x01 (initiate-request or array) and 0x0F (data-notification or
+    integer). These are tried as an APDU first, then as data, and a failure of both reports the
+    APDU's error.
+    """
     data = bytes(data)
-    is_apdu = bool(data) and data[0] in APDU_TAGS
-    try:
-        if is_apdu:
-            apdu = parse_apdu(data)
-            tree = apdu_tree(apdu, raw=data)
-            round_trip = build_apdu(apdu) == data
-            kind = "apdu"
-        else:
-            item = parse_data(data)
-            tree = data_tree(item)
-            round_trip = build_data(item) == data
-            kind = "data"
-    except CodecError as exc:
-        return DecodeResult({"ok": False, "error": str(exc), "round_trip": False,
-                             "kind": "apdu" if is_apdu else "data", "payload": None})
-    record = {"ok": True, "error": None, "round_trip": round_trip, "kind": kind,
-              "payload": tree.to_json()}
-    return DecodeResult(record, tree)
+    kinds = ["apdu"] if data and data[0] in APDU_TAGS else []
+    if not kinds or data[0] in _DATA_TAGS:
+        kinds.append("data")
+    first_error: CodecError | None = None
+    for kind in kinds:
+        try:
+            tree, round_trip = _decode_as(kind, data)
+        except CodecError as exc:
+            first_error = first_error or exc
+            continue
+        record = {"ok": True, "error": None, "round_trip": round_trip, "kind": kind,
+                  "payload": tree.to_json()}
+        return DecodeResult(record, tree)
+    return DecodeResult({"ok": False, "error": str(first_error), "round_trip": False,
+                         "kind": kinds[0], "payload": None})
+
+
+_DATA_TAGS = frozenset(DataType)
+
+
+def _decode_as(kind: str, data: bytes) -> tuple[Node, bool]:
+    """Return the tree of ``data`` decoded as an APDU or as A-XDR data, and its round-trip check."""
+    if kind == "apdu":
+        apdu = parse_apdu(data)
+        return apdu_tree(apdu, raw=data), build_apdu(apdu) == data
+    item = parse_data(data)
+    return data_tree(item), build_data(item) == data
 
 
 
