@@ -36,8 +36,8 @@ def run_commshub(*arguments: str, cwd: Path | None = None, timeout: float = 600.
 
 
 class ServiceProcess:
-    """`commshub run --serve` in a run folder, as a separate process (virtual clock unless
-    ``clock`` says otherwise)."""
+    """`commshub run --serve` in a run folder, as a separate process, on the clock ``clock``
+    names (virtual by default)."""
 
     def __init__(self, out: Path, *extra: str, clock: str = "virtual") -> None:
         self.out = out

@@ -17,18 +17,19 @@ from commshub.codecs.zigbee.pcap import read_pcap, tshark_key_options
 pytestmark = pytest.mark.slow
 
 TSHARK = shutil.which("tshark")
+Played = tuple[Path, subprocess.CompletedProcess[str]]
 STEPS = ["install", "activate", "time", "devices", "join", "gsme", "firmware", "ota",
          "activation", "scheduled", "outage", "alerts"]
 
 
 @pytest.fixture(scope="module")
-def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def played(tmp_path_factory: pytest.TempPathFactory) -> Played:
     """The default scenario, played once for the module in a fresh folder (as `make run`)."""
     folder = tmp_path_factory.mktemp("make-run")
     return folder / "out", run_commshub("run", cwd=folder)
 
 
-def test_default_scenario_passes_every_step(played: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_default_scenario_passes_every_step(played: Played) -> None:
     out, result = played
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads((out / "report.json").read_text())
@@ -38,7 +39,7 @@ def test_default_scenario_passes_every_step(played: tuple[Path, subprocess.Compl
     assert "12 of 12 steps passed" in result.stdout
 
 
-def test_default_scenario_writes_its_files(played: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_default_scenario_writes_its_files(played: Played) -> None:
     out, _ = played
     for name in ("report.txt", "report.json", "audit.csv", "audit.jsonl", "audit.db",
                  "han-hub0.pcap", "han-hub0.keys"):
@@ -51,7 +52,7 @@ def test_default_scenario_writes_its_files(played: tuple[Path, subprocess.Comple
     assert all(row["at"].endswith("Z") for row in json_rows)
 
 
-def test_default_scenario_shows_progress(played: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_default_scenario_shows_progress(played: Played) -> None:
     _, result = played
     assert "bytes in the data store" in result.stderr
     assert "step outage" in result.stderr
@@ -66,7 +67,7 @@ def _keys(path: Path) -> list[tuple[bytes, str]]:
 
 
 @pytest.mark.skipif(TSHARK is None, reason="tshark is not installed (apt-get install tshark)")
-def test_tshark_decodes_the_capture(played: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_tshark_decodes_the_capture(played: Played) -> None:
     out, _ = played
     capture = out / "han-hub0.pcap"
     _, records = read_pcap(capture.read_bytes())

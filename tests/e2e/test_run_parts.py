@@ -106,7 +106,7 @@ def test_truncated_chunk_names_the_field() -> None:
 # --- timers ------------------------------------------------------------------------------------
 
 
-def test_timers_fire_in_deadline_order_on_a_virtual_clock() -> None:
+def test_timers_fire_in_deadline_order() -> None:
     async def scenario() -> list[tuple[object, float]]:
         clock = VirtualClock(1000.0)
         fired: list[tuple[object, float]] = []
@@ -131,7 +131,7 @@ def test_timers_fire_in_deadline_order_on_a_virtual_clock() -> None:
 # --- HAN capture -------------------------------------------------------------------------------
 
 
-def test_capture_frames_fit_the_phy_and_unsecure_with_the_keys() -> None:
+def test_capture_frames_fit_and_decrypt() -> None:
     stream = io.BytesIO()
     chf, meter = hub_ids(0).chf, hub_ids(0).devices["esme"]
     network_key, link_key = bytes(range(16)), bytes(range(16, 32))

@@ -68,6 +68,7 @@ LOGGER = logging.getLogger(__name__)
 _GENERIC_ALERTS = (0x1000, 0x1001)
 # Timeline entries a runner keeps for status reports (the oldest are dropped).
 _TIMELINE_LENGTH = 2_000
+_TRAFFIC_KINDS = frozenset({"alert", "scheduled_read"})
 _HUB = "hub"
 _CSP = "csp"
 _ACTIVATION = "activation"
@@ -682,7 +683,10 @@ class HubRunner:
 
     def _record(self, kind: str, text: str) -> None:
         self.timeline.append(TimelineEntry(self.clock.now(), kind, text))
-        LOGGER.info("hub %s: %s", self.name, text)
+        # Lifecycle at INFO; the traffic entries (alerts, cached reads) at DEBUG, because a
+        # fleet sends many of them.
+        level = logging.DEBUG if kind in _TRAFFIC_KINDS else logging.INFO
+        LOGGER.log(level, "hub %s: %s", self.name, text)
 
     def status(self) -> dict[str, Any]:
         """Return the hub's state for the bench's status control (JSON-ready)."""
