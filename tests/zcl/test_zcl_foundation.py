@@ -64,6 +64,29 @@ def test_read_reporting_configuration_uint48_change():
     assert (record.minimum_interval, record.maximum_interval, record.reportable_change) == (30, 900, 1)
 
 
+def test_read_reporting_configuration_failed_records():
+    # A record whose status is not SUCCESS ends after its attribute identifier, in both
+    # directions: UNSUPPORTED_ATTRIBUTE (0x86) for a send record, then a receive record with
+    # a 60-second timeout.
+    frame = roundtrip("18 57 09 86 00 0000 86 01 0100 00 01 0200 3c00", METERING)
+    failed_send, failed_receive, receive = frame.payload["records"]
+    assert failed_send.type is None
+    assert failed_send.reportable_change is None
+    assert failed_receive.attribute_id == 0x0001
+    assert failed_receive.timeout is None
+    assert receive.attribute_id == 0x0002
+    assert receive.timeout == 60
+
+
+def test_structured_selector_with_many_indexes():
+    # The low nibble of the selector indicator counts the indexes, up to 15.
+    indexes = "".join(index.to_bytes(2, "little").hex() for index in range(1, 11))
+    frame = roundtrip("00 01 0e 0400 0a" + indexes, 0x0000)
+    record = frame.payload["records"][0]
+    assert record.attribute_id == 0x0004
+    assert record.selector.indexes == list(range(1, 11))
+
+
 def test_report_attributes_bool_and_bitmap():
     # Report Attributes from zigpy/zigpy-znp issue 155: attr 0x0055 bool 0, attr 0x006F map8 0.
     frame = roundtrip("18 af 0a 5500 10 00 6f00 18 00", 0x000F)

@@ -177,6 +177,15 @@ def test_source_route_and_multicast() -> None:
     assert frame.payload == b"aps"
 
 
+def test_multicast_control_bit_order() -> None:
+    # 0xC9: mode 1 (bits 0-1), non-member radius 2 (bits 2-4), max non-member radius 6
+    # (bits 5-7). Wireshark 4.0 shows the same three values for this byte.
+    frame = round_trip(bytes.fromhex("0801" "3412" "3b4a" "1e" "01" "c9") + b"aps")
+    assert frame.multicast_control.multicast_mode == "member"
+    assert frame.multicast_control.nonmember_radius == 2
+    assert frame.multicast_control.max_nonmember_radius == 6
+
+
 def test_inter_pan_stub() -> None:
     frame = round_trip(bytes.fromhex("0b00") + bytes.fromhex("030c0000010a"))
     assert frame.frame_control.frame_type == "inter_pan"
