@@ -126,6 +126,19 @@ def test_trust_centre_refuses_devices_not_in_the_log(bench: Bench) -> None:
     assert "not in the CHF device log" in decision.reason
 
 
+def test_join_messages_hide_the_link_key() -> None:
+    from commshub.devices.events import RequestJoin
+
+    messages = [
+        ev.DeviceJoinRequested(at=0, device=ESME, link_key=LINK_KEY),
+        RequestJoin(LINK_KEY),
+        JoinDecision(ESME, True, "joined", LINK_KEY),
+    ]
+    for message in messages:
+        assert repr(LINK_KEY) not in repr(message)
+        assert "link_key" not in repr(message)
+
+
 def test_trust_centre_refuses_a_wrong_key(bench: Bench) -> None:
     ccs01(bench, ESME)
     decision = join(bench, ESME, bytes(16))

@@ -11,7 +11,7 @@ sends :class:`SendHan` and receives :class:`HanFrameReceived`, whose fields mirr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "CancelTimer",
@@ -94,7 +94,7 @@ class SendHan(DeviceAction):
 class RequestJoin(DeviceAction):
     """Ask the Trust Centre to join with the link key derived from the install code."""
 
-    link_key: bytes
+    link_key: bytes = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)

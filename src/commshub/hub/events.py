@@ -7,7 +7,7 @@ The hub has no clock of its own: it reads the time from the events and asks for 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
@@ -139,7 +139,7 @@ class DeviceJoinRequested(Event):
     """
 
     device: bytes
-    link_key: bytes
+    link_key: bytes = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
