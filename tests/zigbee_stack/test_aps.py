@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 from construct import Container
+from hypothesis import given
 
+from commshub.codecs.strategies.zigbee_stack import aps_frames
 from commshub.codecs.zigbee.aps import (
     ApsReassembler,
     BlockAck,
@@ -40,6 +42,24 @@ def test_scapy_3084_data_frame() -> None:
     assert frame.source_endpoint == 0x01
     assert frame.counter == 0x1F
     assert frame.payload == bytes.fromhex("100e001000")
+
+
+def test_command_with_extended_header_bit() -> None:
+    # A command frame has no extended header field, so the bit is kept and the command
+    # identifier follows the counter. scapy 2.x reads it this way, while Wireshark 4.0 reads
+    # an extended header whenever the bit is set.
+    frame = round_trip(bytes.fromhex("81" "f4" "09" "05"))
+    assert frame.frame_control.extended_header
+    assert frame.extended_header is None
+    assert frame.command_id == 0x09
+    assert frame.command.key_sequence_number == 0x05
+
+
+@given(aps_frames())
+def test_generated_commands_clear_extended_bit(frame: Container) -> None:
+    # Generated frames are valid ones, so other dissectors read them the same way.
+    if frame.frame_control.frame_type == "command":
+        assert not frame.frame_control.extended_header
 
 
 def test_scapy_1818_no_block_number_without_extended_header() -> None:

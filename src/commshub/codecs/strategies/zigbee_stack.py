@@ -455,7 +455,8 @@ def aps_frames(draw: st.DrawFn, *, secured: bool | None = None,
         delivery_mode = 0
     ack_format = frame_type == 2 and draw(st.booleans())
     secure = (draw(st.booleans()) if secured is None else secured) and not inter_pan
-    extended = not inter_pan and draw(st.booleans())
+    # Only data frames and acks carry an extended header, so commands leave the bit clear.
+    extended = frame_type in (0, 2) and draw(st.booleans())
     fc = Container(
         frame_type=_named(frame_type, aps.APS_FRAME_TYPES),
         delivery_mode=_named(delivery_mode, aps.DELIVERY_MODES),
@@ -468,7 +469,7 @@ def aps_frames(draw: st.DrawFn, *, secured: bool | None = None,
     if (frame_type == 0 and delivery_mode in (0, 2)) or (frame_type == 2 and not ack_format):
         destination_endpoint = draw(_bytes8)
     extended_header = None
-    if extended and frame_type in (0, 2):
+    if extended:
         fragmentation = draw(st.integers(0, 2))
         extended_header = Container(
             extended_frame_control=Container(

@@ -196,8 +196,8 @@ def _counter_present(ctx: Any) -> bool:
 
 
 def _extended_header_present(ctx: Any) -> bool:
-    # Fragmentation applies to data frames and their acks only. Wireshark's APS dissector
-    # likewise reads no extended header in a command frame, even with the bit set.
+    # Fragmentation applies to data frames and their acks only: the command frame format has
+    # no extended header field. Wireshark 4.0 reads one whenever the bit is set, scapy 2.x does not.
     return bool(ctx.frame_control.extended_header) and _frame_type(ctx) in (_DATA, _ACK)
 
 
