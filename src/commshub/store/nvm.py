@@ -60,7 +60,7 @@ class Nvm:
 
     def apply(self, persist: PersistState) -> None:
         """Write every record of ``persist`` in one transaction (all or nothing)."""
-        statements = []
+        statements: list[tuple[str, tuple[str | bytes, ...]]] = []
         for write in persist.writes:
             table = _sql_table(write.table)
             if write.value is None:
