@@ -165,3 +165,15 @@ def test_decode_zcl_cluster_range():
         assert result.returncode == 2, value
         assert "--cluster" in result.stderr
     assert "<LAMBDA>" not in run("decode", "--help").stdout
+
+
+def test_decode_zcl_error_keeps_header_fields():
+    # The payload is cut short, and the header that did decode shows as named fields.
+    result = run("decode", "--as", "zcl", "--json", "--cluster", "0x0000", "18000100000020")
+    record = json.loads(result.stdout)
+    assert record["ok"] is False
+    header = record["frame"]["children"][0]
+    assert header["name"] == "header"
+    assert [child["name"] for child in header["children"]] == ["tsn", "command_id"]
+    assert header["children"][1]["value"] == 1
+    assert "{" not in run("decode", "--as", "zcl", "--cluster", "0x0000", "18000100000020").stdout

@@ -238,8 +238,9 @@ def _partial_header(data: bytes) -> Node | None:
     except (construct.ConstructError, ValueError):
         return None
     root = Node("zcl", raw=data)
-    root.add("header", raw=data[:5 if header.manufacturer_code is not None else 3],
-             value={"tsn": header.tsn, "command_id": header.command_id})
+    node = root.add("header", raw=data[:5 if header.manufacturer_code is not None else 3])
+    node.add("tsn", value=header.tsn)
+    node.add("command_id", value=header.command_id)
     return root
 
 
