@@ -14,9 +14,10 @@ as far as public material describes them):
 8. A critical use case carries a valid signature of the originator.
 9. The payload decodes and has the shape the use case defines.
 
-A rejected command changes nothing but the security log. When the originator is trusted and
-its MAC checked, the hub also sends it a Generic Critical Alert (message code 0x1000, signed)
-with the GBCS alert code of the failure, as the DCC's reference data shows for 0x8F30.
+A rejected command changes nothing but the security log. When the frame names a trusted
+originator, the hub also sends it a Generic Critical Alert (message code 0x1000, signed) with
+the GBCS alert code of the failure, as the DCC's reference data shows for 0x8F30. It does so
+after a failed MAC or signature check too, so the alert goes to the party the frame names.
 NOTE: which alert GBCS requires for which failure is not public in full. The choices are
 0x8F3D for a bad MAC or signature, 0x8F53 for a replayed counter, 0x8F30 for a role without
 authority and 0x8F1E for a payload that does not fit the use case.
