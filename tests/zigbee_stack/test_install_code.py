@@ -92,6 +92,11 @@ def test_install_code_from_label_text() -> None:
         install_code_from_text("83FG")
 
 
+def test_odd_digit_count_is_named() -> None:
+    with pytest.raises(CodecError, match="odd number of hex digits, 3"):
+        install_code_from_text("112")
+
+
 @given(install_codes())
 def test_link_keys_match_zigpy(code: bytes) -> None:
     zigpy_util = pytest.importorskip("zigpy.util")

@@ -128,7 +128,10 @@ def install_code_from_text(text: str) -> bytes:
     cleaned = _SEPARATORS.sub("", text)
     if cleaned.lower().startswith("0x"):
         cleaned = cleaned[2:]
-    if len(cleaned) % 2 or not re.fullmatch(r"[0-9A-Fa-f]*", cleaned):
+    if not re.fullmatch(r"[0-9A-Fa-f]*", cleaned):
         raise CodecError(f"an install code is written as hex digits, found {text!r}",
                          path=(_ROOT,))
+    if len(cleaned) % 2:
+        raise CodecError(f"invalid install code {text!r}: an odd number of hex digits, "
+                         f"{len(cleaned)}, and each byte needs two", path=(_ROOT,))
     return bytes.fromhex(cleaned)
