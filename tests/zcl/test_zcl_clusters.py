@@ -244,6 +244,47 @@ def test_metering_profile_and_snapshot():
     assert notification.payload["command_ids"] == [0, 1]
 
 
+def test_gas_meter_snapshot_payload_decodes():
+    # Decrypted Publish Snapshot of the DCC RTDS 4.5.0 GCS15b SUCCESS response (component 13).
+    frame = roundtrip("19 0c 06 0c000000 006c0e1c 02 00 01 08000000 06 900000000000 04"
+                      "6c0000000000 ea0000000000 840000000000 840000000000"
+                      "14 4a0000000000 300000000000 b10000000000 b30000000000", metering.METERING.id)
+    payload = frame["snapshot_payload"]
+    assert frame["snapshot_payload_type"] == metering.SNAPSHOT_BLOCK_TIER_DELIVERED_NO_BILLING
+    assert payload["current_summation_delivered"] == 0x90
+    assert payload["tier_summations"] == [0x6C, 0xEA, 0x84, 0x84]
+    assert payload["tier_block_summations"] == [0x4A, 0x30, 0xB1, 0xB3]
+
+
+def test_snapshot_register_count_must_match_its_nibbles():
+    payload = {"current_summation_delivered": 1, "number_of_tiers_in_use": 1, "tier_summations": [1],
+               "number_of_tiers_and_block_thresholds_in_use": 0x14, "tier_block_summations": [1, 2, 3]}
+    frame = metering.PUBLISH_SNAPSHOT.frame(
+        snapshot_id=1, snapshot_time=0, total_snapshots_found=1, command_index=0, total_number_of_commands=1,
+        snapshot_cause=1, snapshot_payload_type=metering.SNAPSHOT_BLOCK_TIER_DELIVERED_NO_BILLING,
+        snapshot_payload=payload)
+    with pytest.raises(CodecError, match="tier_block_summations"):
+        build_zcl(frame)
+
+
+def test_other_snapshot_payload_types_stay_bytes():
+    frame = roundtrip("19 01 06 01000000 00000000 01 00 01 01000000 04 0100000000000101000000000000",
+                      metering.METERING.id)
+    assert frame["snapshot_payload"] == bytes.fromhex("0100000000000101000000000000")
+
+
+def test_prepay_snapshot_debt_credit_status():
+    # Decrypted Publish Prepay Snapshot of the DCC RTDS 4.5.0 GCS15b SUCCESS response (component 1).
+    frame = roundtrip("19 00 01 00000000 006c0e1c 02 00 01 08000000 00"
+                      "82000000 79000000 df000000 ca000000 32000000 42000000", prepayment.PREPAYMENT.id)
+    assert frame["snapshot_payload"] == {
+        "accumulated_debt": 0x82, "type1_debt_remaining": 0x79, "type2_debt_remaining": 0xDF,
+        "type3_debt_remaining": 0xCA, "emergency_credit_remaining": 0x32, "credit_remaining": 0x42}
+    negative = roundtrip("19 00 01 00000000 006c0e1c 01 00 01 01000000 00"
+                         "00000000 00000000 00000000 00000000 c0ffffff 4bffffff", prepayment.PREPAYMENT.id)
+    assert negative["snapshot_payload"]["credit_remaining"] == -181
+
+
 def test_time_cluster_read_for_gbcs_hub():
     request = roundtrip("00 21 00 0000 0100", general.TIME.id)
     time = general.TIME.attribute("time")

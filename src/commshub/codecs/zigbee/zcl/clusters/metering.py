@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from construct import GreedyBytes, Int8ul, Int16ul, Int32ul, Struct
+from construct import Array, GreedyBytes, Int8ul, Int16ul, Int32ul, Struct, Switch, this
 
 from commshub.codecs.zigbee.zcl.clusters.general import GLOBAL_ATTRIBUTES
 from commshub.codecs.zigbee.zcl.constructs import CountedList, RecordsToEnd
 from commshub.codecs.zigbee.zcl.frame import Direction
 from commshub.codecs.zigbee.zcl.schema import Cluster, attributes, commands, register
-from commshub.codecs.zigbee.zcl.types import Bitmap24, Boolean, UInt24, UtcTime
+from commshub.codecs.zigbee.zcl.types import Bitmap24, Boolean, UInt24, UInt48, UtcTime
 from commshub.codecs.zigbee.zcl.types import DataType as T
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "SCHEDULE_SNAPSHOT_RESPONSE",
     "SET_SUPPLY_STATUS",
     "SET_UNCONTROLLED_FLOW_THRESHOLD",
+    "SNAPSHOT_BLOCK_TIER_DELIVERED_NO_BILLING",
     "START_SAMPLING",
     "START_SAMPLING_RESPONSE",
     "SUPPLY_STATUS_RESPONSE",
@@ -57,6 +58,9 @@ __all__ = [
 METERING_ID = 0x0702
 # Request Mirror Response endpoint that refuses the mirror (Smart Energy 1.4).
 MIRROR_ENDPOINT_REFUSED = 0xFFFF
+# Snapshot payload type "Block Tier Information Set Delivered (No Billing)" (Smart Energy 1.4),
+# the payload a GBCS gas meter publishes.
+SNAPSHOT_BLOCK_TIER_DELIVERED_NO_BILLING = 6
 
 
 def _numbered(start: int, count: int, pattern: str, data_type: T, *, step: int = 1,
@@ -247,6 +251,19 @@ _SNAPSHOT_SCHEDULE = Struct(
     "snapshot_cause" / Int32ul,
 )
 
+# Sub-payload of snapshot type 6. The high nibble of the tiers-and-block-thresholds octet counts
+# tiers and the low nibble blocks. A GBCS gas meter sends 0x14 followed by four tier-block
+# registers (DCC RTDS 4.5.0, GCS15b and GCS16a responses), so the register count is the product.
+_BLOCK_TIER_DELIVERED_NO_BILLING = Struct(
+    "current_summation_delivered" / UInt48,
+    "number_of_tiers_in_use" / Int8ul,
+    "tier_summations" / Array(this.number_of_tiers_in_use, UInt48),
+    "number_of_tiers_and_block_thresholds_in_use" / Int8ul,
+    "tier_block_summations" / Array(
+        (this.number_of_tiers_and_block_thresholds_in_use >> 4)
+        * (this.number_of_tiers_and_block_thresholds_in_use & 0x0F), UInt48),
+)
+
 _TO_SERVER = commands(
     METERING_ID, Direction.CLIENT_TO_SERVER,
     (0x00, "get_profile", Struct(
@@ -348,8 +365,10 @@ _TO_CLIENT = commands(
         "total_number_of_commands" / Int8ul,
         "snapshot_cause" / Int32ul,
         "snapshot_payload_type" / Int8ul,
-        # The layout depends on the payload type (Smart Energy 1.4); kept as bytes.
-        "snapshot_payload" / GreedyBytes,
+        # Declared for the payload type a gas meter publishes; other types stay bytes.
+        "snapshot_payload" / Switch(this.snapshot_payload_type, {
+            SNAPSHOT_BLOCK_TIER_DELIVERED_NO_BILLING: _BLOCK_TIER_DELIVERED_NO_BILLING,
+        }, default=GreedyBytes),
     )),
     (0x07, "get_sampled_data_response", Struct(
         "sample_id" / Int16ul,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from construct import GreedyBytes, Int8ul, Int16ul, Int32sl, Int32ul, Struct
+from construct import GreedyBytes, Int8ul, Int16ul, Int32sl, Int32ul, Struct, Switch, this
 
 from commshub.codecs.zigbee.zcl.clusters.general import GLOBAL_ATTRIBUTES
 from commshub.codecs.zigbee.zcl.constructs import RecordsToEnd
@@ -28,6 +28,7 @@ __all__ = [
     "PUBLISH_DEBT_LOG",
     "PUBLISH_PREPAY_SNAPSHOT",
     "PUBLISH_TOP_UP_LOG",
+    "SNAPSHOT_DEBT_CREDIT_STATUS",
     "SELECT_AVAILABLE_EMERGENCY_CREDIT",
     "SET_LOW_CREDIT_WARNING_LEVEL",
     "SET_MAXIMUM_CREDIT_LIMIT",
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 PREPAYMENT_ID = 0x0705
+# Prepay snapshot payload type "Debt/Credit Status" (Smart Energy 1.4).
+SNAPSHOT_DEBT_CREDIT_STATUS = 0
 
 
 def _top_up_attributes() -> Iterator[tuple[int, str, T]]:
@@ -93,6 +96,17 @@ _SERVER_ATTRIBUTES = attributes(
     (0x0502, "currency_scaling_factor", T.ENUM8),
     (0x0503, "currency", T.UINT16),
     GLOBAL_ATTRIBUTES,
+)
+
+# Sub-payload of prepay snapshot type 0 (Smart Energy 1.4). The field order matches the DCC
+# RTDS 4.5.0 GCS15b and GCS16b responses.
+_DEBT_CREDIT_STATUS = Struct(
+    "accumulated_debt" / Int32sl,
+    "type1_debt_remaining" / Int32ul,
+    "type2_debt_remaining" / Int32ul,
+    "type3_debt_remaining" / Int32ul,
+    "emergency_credit_remaining" / Int32sl,
+    "credit_remaining" / Int32sl,
 )
 
 _TO_SERVER = commands(
@@ -171,8 +185,10 @@ _TO_CLIENT = commands(
         "total_number_of_commands" / Int8ul,
         "snapshot_cause" / Int32ul,
         "snapshot_payload_type" / Int8ul,
-        # The layout depends on the payload type (Smart Energy 1.4); kept as bytes.
-        "snapshot_payload" / GreedyBytes,
+        # Declared for the payload type a gas meter publishes; other types stay bytes.
+        "snapshot_payload" / Switch(this.snapshot_payload_type, {
+            SNAPSHOT_DEBT_CREDIT_STATUS: _DEBT_CREDIT_STATUS,
+        }, default=GreedyBytes),
     )),
     (0x02, "change_payment_mode_response", Struct(
         "friendly_credit" / Int8ul,
