@@ -93,8 +93,8 @@ CERTIFICATE_SUITE_2 = Struct(
     "curve" / Int8ul,  # 0x0D: sect283k1
     "hash" / Int8ul,  # 0x08: AES-MMO
     "issuer" / Int64ub,
-    # NOTE: valid_from (40 bits) and valid_to (32 bits) are kept as the raw big-endian integers;
-    # the public sources read here give their positions, not their time base.
+    # NOTE: valid_from (40 bits) and valid_to (32 bits) stay raw big-endian integers. Wireshark
+    # 4.0 shows valid_from as Unix seconds and valid_to as seconds after it (0xFFFFFFFF: no expiry).
     "valid_from" / BytesInteger(5),
     "valid_to" / Int32ub,
     "subject" / Int64ub,
