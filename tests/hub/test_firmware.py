@@ -20,7 +20,7 @@ from commshub.codecs.zigbee.zcl import build_zcl, parse_zcl
 from commshub.codecs.zigbee.zcl.clusters import ota
 from commshub.codecs.zigbee.zcl.frame import ZclFrame
 from commshub.hub import events as ev
-from commshub.hub.actions import FirmwareChunkAck, SendHan, WanKind
+from commshub.hub.actions import FirmwareChunkAck, SendHan, SendWan, WanKind
 from commshub.hub.firmware import images
 from commshub.hub.gbcs_io import encode_asn1_payload
 from commshub.hub.settings import HubSettings
@@ -159,29 +159,29 @@ def test_meter_downloads_the_image_over_ota(bench: Bench) -> None:
     assert value["firmwareVersion"] == bytes.fromhex("00000200")
 
 
-def test_failed_transfer_sends_ccs08_fail(bench: Bench) -> None:
+def end_transfer(bench: Bench, status: int) -> SendWan:
+    """Start the ESME's OTA transfer of a meter image, end it with ``status`` and return the
+    CCS08 alert the hub sends."""
     join_esme(bench)
     data = signed_image(bench.keys)
     deliver(bench, "m", data, chunk=len(data))
     ota_request(bench, ota.QUERY_NEXT_IMAGE_REQUEST.frame(
         field_control=0, manufacturer_code=METER_MANUFACTURER, image_type=1, current_file_version=0x100))
     _, actions = ota_request(bench, ota.UPGRADE_END_REQUEST.frame(
-        status=0x96, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200))
+        status=status, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200))
     (alert,) = bench.wan(actions)
+    return alert
+
+
+def test_failed_transfer_sends_ccs08_fail(bench: Bench) -> None:
+    alert = end_transfer(bench, 0x96)  # INVALID_IMAGE
     assert alert.alert_code == 0x8F89
     value = decode_asn1(bench.open(alert)[0].content, 0x0128, Cra.ALERT).value
     assert value["responseCode"] == 1  # image discarded
 
 
 def test_aborted_transfer_reports_file_failure(bench: Bench) -> None:
-    join_esme(bench)
-    data = signed_image(bench.keys)
-    deliver(bench, "m", data, chunk=len(data))
-    ota_request(bench, ota.QUERY_NEXT_IMAGE_REQUEST.frame(
-        field_control=0, manufacturer_code=METER_MANUFACTURER, image_type=1, current_file_version=0x100))
-    _, actions = ota_request(bench, ota.UPGRADE_END_REQUEST.frame(
-        status=0x95, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200))
-    (alert,) = bench.wan(actions)
+    alert = end_transfer(bench, 0x95)  # ABORT
     assert alert.alert_code == 0x8F89
     value = decode_asn1(bench.open(alert)[0].content, 0x0128, Cra.ALERT).value
     assert value["responseCode"] == 3  # file failure: the meter aborted (ZCL status ABORT)

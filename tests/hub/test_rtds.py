@@ -150,19 +150,9 @@ def device_log_alert(bench: Bench) -> Any:
 
 
 def firmware_transfer_alert(bench: Bench) -> Any:
-    from test_firmware import METER_MANUFACTURER, deliver, join_esme, ota_request, signed_image
+    from test_firmware import end_transfer
 
-    from commshub.codecs.zigbee.zcl.clusters import ota
-
-    join_esme(bench)
-    data = signed_image(bench.keys)
-    deliver(bench, "meter", data, chunk=len(data))
-    ota_request(bench, ota.QUERY_NEXT_IMAGE_REQUEST.frame(
-        field_control=0, manufacturer_code=METER_MANUFACTURER, image_type=1, current_file_version=0x100))
-    _, actions = ota_request(bench, ota.UPGRADE_END_REQUEST.frame(
-        status=0, manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200))
-    (alert,) = bench.wan(actions)
-    return alert
+    return end_transfer(bench, 0)  # SUCCESS
 
 
 def gpf_device_log_alert(bench: Bench, reference_entries: list[dict[str, Any]]) -> Any:
