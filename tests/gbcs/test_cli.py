@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -185,3 +187,19 @@ def test_corpus_as_a_process(rtds_dir: Path) -> None:
     summary = completed.stderr.strip().splitlines()[-1]
     assert summary == ("1275 frames: 1275 parsed, 1275 round-tripped, 811 MAC valid, "
                        "472 signature valid, 0 failures")
+
+
+def _readme_decode_commands() -> list[str]:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Decoding frames", 1)[1].split("\n## ", 1)[0]
+    return [line for line in section.splitlines() if line.startswith(".venv/bin/commshub decode")]
+
+
+def test_readme_decode_examples_run(rtds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMSHUB_RTDS_DIR", str(rtds_dir))
+    commands = _readme_decode_commands()
+    assert commands, "README.md has no commshub decode example under 'Decoding frames'"
+    for command in commands:
+        arguments = shlex.split(os.path.expandvars(command))[1:]
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 0, f"{command}\n{result.output[-2000:]}"
