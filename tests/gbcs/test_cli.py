@@ -203,3 +203,36 @@ def test_readme_decode_examples_run(rtds_dir: Path, monkeypatch: pytest.MonkeyPa
         arguments = shlex.split(os.path.expandvars(command))[1:]
         result = CliRunner().invoke(main, arguments)
         assert result.exit_code == 0, f"{command}\n{result.output[-2000:]}"
+
+
+def test_stdin_lines_are_frames(vector: SimpleNamespace) -> None:
+    response = GbcsFrame.response(originator="00DB1234567890A1", recipient="90B3D51F30010000",
+                                  originator_counter=5, message_code=0x0077, content=b"\x01\x09\x00")
+    text = f"{vector.frame.hex()}\n\n{response.to_bytes().hex().upper()}\n"
+    result = CliRunner().invoke(main, ["decode", "--json", "-"], input=text)
+    assert result.exit_code == 0, result.output
+    records = _records(result.stdout)
+    assert [record["input"] for record in records] == ["<stdin>:1", "<stdin>:3"]
+    assert [record["originator_counter"] for record in records] == [1, 5]
+    assert "2 frames: 2 parsed" in result.stderr
+
+
+def test_odd_hex_digit_file_is_named(tmp_path: Path, vector: SimpleNamespace) -> None:
+    truncated = tmp_path / "truncated.HEX"
+    truncated.write_text(vector.frame.hex().upper()[:-1])
+    result = CliRunner().invoke(main, ["decode", "--json", str(truncated)])
+    assert result.exit_code == 1
+    (record,) = _records(result.stdout)
+    assert record["ok"] is False
+    assert str(truncated) in record["error"]
+    assert "odd number of hex digits" in record["error"]
+
+
+def test_odd_hex_digit_stdin_line(vector: SimpleNamespace) -> None:
+    text = f"{vector.frame.hex()}\n{vector.frame.hex()[:-1]}\n"
+    result = CliRunner().invoke(main, ["decode", "--json", "-"], input=text)
+    assert result.exit_code == 1
+    first, second = _records(result.stdout)
+    assert first["ok"] is True
+    assert "<stdin>:2" in second["error"]
+    assert "odd number of hex digits" in second["error"]

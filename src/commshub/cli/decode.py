@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ import click
 from commshub.cli.layers import LAYERS, DecodeOptions, DecodeResult, load_decoder
 from commshub.errors import CommshubError
 
-__all__ = ["decode", "iter_inputs"]
+__all__ = ["Input", "decode", "iter_inputs"]
 
 _HEX_TEXT = re.compile(rb"^[0-9A-Fa-f\s]+$")
 _EUI64_TEXT = re.compile(r"^[0-9A-Fa-f]{16}$")
@@ -29,25 +30,50 @@ def _hex_to_bytes(text: str, label: str) -> bytes:
         raise click.BadParameter(f"{label}: not a hex string and not an existing file") from None
 
 
-def _read_file(path: Path) -> bytes:
+@dataclass(frozen=True)
+class Input:
+    """One frame to decode: where it came from and its octets, or why they could not be read."""
+
+    label: str
+    data: bytes = b""
+    error: str | None = None
+
+
+def _hex_text_input(label: str, text: bytes) -> Input:
+    digits = re.sub(rb"\s", b"", text)
+    if len(digits) % 2:
+        return Input(label, error=f"{label}: hex text with an odd number of hex digits ({len(digits)}); "
+                                  "two digits make one byte, so the text may be truncated")
+    return Input(label, bytes.fromhex(digits.decode("ascii")))
+
+
+def _read_file(path: Path) -> Input:
     content = path.read_bytes()
     # RTDS files and most test vectors are hex text; anything else is taken as raw bytes.
-    if content.strip() and _HEX_TEXT.match(content) and len(re.sub(rb"\s", b"", content)) % 2 == 0:
-        return bytes.fromhex(content.decode("ascii"))
-    return content
+    if content.strip() and _HEX_TEXT.match(content):
+        return _hex_text_input(str(path), content)
+    return Input(str(path), content)
 
 
-def iter_inputs(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
-    """Yield ``(label, bytes)`` for every hex string, file, file under a directory, or stdin."""
+def _read_stdin() -> Iterator[Input]:
+    """Yield one frame per non-empty line of hex text, or the whole input as raw bytes."""
+    data = sys.stdin.buffer.read()
+    if not (data.strip() and _HEX_TEXT.match(data)):
+        yield Input("<stdin>", data)
+        return
+    lines = [(number, line) for number, line in enumerate(data.splitlines(), start=1) if line.strip()]
+    for number, line in lines:
+        label = "<stdin>" if len(lines) == 1 else f"<stdin>:{number}"
+        yield _hex_text_input(label, line)
+
+
+def iter_inputs(sources: tuple[str, ...]) -> Iterator[Input]:
+    """Yield an :class:`Input` for every hex string, file, file under a directory, or line of stdin."""
     if not sources:
         sources = ("-",)
     for source in sources:
         if source == "-":
-            data = sys.stdin.buffer.read()
-            if data.strip() and _HEX_TEXT.match(data):
-                yield "<stdin>", bytes.fromhex(data.decode("ascii"))
-            else:
-                yield "<stdin>", data
+            yield from _read_stdin()
             continue
         if not source.strip():
             # Path("") is the current folder: an unset shell variable must not select it.
@@ -56,11 +82,12 @@ def iter_inputs(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
         kind = _path_kind(path)
         if kind == "dir":
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield str(child), _read_file(child)
+                yield _read_file(child)
         elif kind == "file":
-            yield str(path), _read_file(path)
+            yield _read_file(path)
         else:
-            yield source if len(source) <= 40 else source[:37] + "...", _hex_to_bytes(source, source[:40])
+            label = source if len(source) <= 40 else source[:37] + "..."
+            yield Input(label, _hex_to_bytes(source, source[:40]))
 
 
 def _path_kind(path: Path) -> str | None:
@@ -110,23 +137,29 @@ def _check_cluster(context: click.Context, parameter: click.Parameter, value: st
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per frame.")
 def decode(sources: tuple[str, ...], layer: str, keys: Path | None, acb: str, cluster: int | None,
            direction: str | None, as_json: bool) -> None:
-    """Decode frames given as hex strings, files, directories (recursively) or stdin ("-")."""
+    """Decode frames given as hex strings, files, directories (recursively) or stdin ("-").
+
+    Hex text on stdin holds one frame per non-empty line; other stdin input is one binary frame.
+    """
     options = DecodeOptions(keys=keys, acb=acb.upper(), cluster=cluster, direction=direction)
     decoder = load_decoder(layer)
     totals = {"frames": 0, "parsed": 0, "round_tripped": 0, "mac_valid": 0,
               "signature_valid": 0, "failures": 0}
-    for label, data in iter_inputs(sources):
+    for item in iter_inputs(sources):
         totals["frames"] += 1
-        try:
-            result = decoder(data, options)
-        except CommshubError as exc:
-            result = DecodeResult({"ok": False, "error": str(exc)})
-        record = {"input": label, **result.record}
+        if item.error is not None:
+            result = DecodeResult({"ok": False, "error": item.error})
+        else:
+            try:
+                result = decoder(item.data, options)
+            except CommshubError as exc:
+                result = DecodeResult({"ok": False, "error": str(exc)})
+        record = {"input": item.label, **result.record}
         _count(totals, record)
         if as_json:
             click.echo(json.dumps(record, default=str))
         else:
-            _print_tree(label, record, result)
+            _print_tree(item.label, record, result)
     if totals["frames"] > 1 or totals["failures"]:
         click.echo(
             "{frames} frames: {parsed} parsed, {round_tripped} round-tripped, {mac_valid} MAC valid, "
