@@ -109,14 +109,18 @@ def test_chunk_at_the_wrong_offset_gets_the_resume_offset(bench: Bench) -> None:
     assert bench.csp(actions) == [FirmwareChunkAck("img", 0, len(data))]
 
 
-def join_esme(bench: Bench) -> None:
+def join_device(bench: Bench, device: bytes, device_type: int) -> None:
     bench.send(bench.command(0x0001, [
-        action(104, "0-0:30.3.0.255", 1, register_device(ESME)),
+        action(104, "0-0:30.3.0.255", 1, register_device(device, device_type=device_type)),
         set_(104, "0-0:30.3.0.255", 3, Data(DataType.LONG_UNSIGNED, 90)),
         set_(104, "0-0:30.3.0.255", 2, Data(DataType.BOOLEAN, True)),
     ]))
-    bench.feed(ev.DeviceJoinRequested(at=bench.now, device=ESME,
+    bench.feed(ev.DeviceJoinRequested(at=bench.now, device=device,
                                       link_key=link_key_from_install_code(append_crc(INSTALL_CODE))))
+
+
+def join_esme(bench: Bench) -> None:
+    join_device(bench, ESME, 0)
 
 
 def ota_request(bench: Bench, frame: ZclFrame) -> tuple[list[ZclFrame], list[Any]]:
@@ -260,3 +264,47 @@ def test_future_dated_cs06_activates_later_and_alerts(bench: Bench) -> None:
     assert alert.alert_code == 0x8F66
     assert bench.hub.state.firmware_version == bytes.fromhex("0123ABCE")
     assert alert.kind is WanKind.ALERT
+
+
+def query_next_image(bench: Bench, *, hardware_version: int | None = None,
+                     device: bytes = ESME) -> ZclFrame:
+    frame = ota.QUERY_NEXT_IMAGE_REQUEST.frame(
+        manufacturer_code=METER_MANUFACTURER, image_type=1, current_file_version=0x100,
+        hardware_version=hardware_version)
+    actions = bench.feed(ev.HanFrameReceived(at=bench.now, device=device, cluster=ota.OTA_UPGRADE_ID,
+                                             payload=build_zcl(frame)))
+    (reply,) = [parse_zcl(a.payload, a.cluster) for a in actions if isinstance(a, SendHan)]
+    return reply
+
+
+def test_query_next_image_checks_the_hardware_version(bench: Bench) -> None:
+    # A device may name its hardware version in Query Next Image. An image whose OTA header
+    # limits the hardware versions is offered only to devices inside those limits.
+    join_esme(bench)
+    key = bench.keys.private_key(SUPPLIER, KeyUsage.DIGITAL_SIGNATURE)
+    assert key is not None
+    data = build_gbcs_ota_file(MANUFACTURER_IMAGE, manufacturer_code=METER_MANUFACTURER, image_type=0x0001,
+                               file_version=0x200, private_key=key, minimum_hardware_version=2,
+                               maximum_hardware_version=4)
+    assert deliver(bench, "m", data, chunk=len(data))[-1].verified is True
+    for hardware_version in (1, 5, 0xFFFF):
+        assert query_next_image(bench, hardware_version=hardware_version)["status"] == 0x98
+    for hardware_version in (2, 3, 4):
+        reply = query_next_image(bench, hardware_version=hardware_version)
+        assert reply["status"] == 0
+        assert reply["file_version"] == 0x200
+    # A device that names no hardware version is not filtered.
+    assert query_next_image(bench)["status"] == 0
+
+
+def test_newest_image_for_the_hardware_version_is_offered(bench: Bench) -> None:
+    join_esme(bench)
+    key = bench.keys.private_key(SUPPLIER, KeyUsage.DIGITAL_SIGNATURE)
+    assert key is not None
+    for image_id, version, low, high in (("old", 0x200, 0, 9), ("new", 0x300, 5, 9)):
+        data = build_gbcs_ota_file(MANUFACTURER_IMAGE, manufacturer_code=METER_MANUFACTURER, image_type=0x0001,
+                                   file_version=version, private_key=key, minimum_hardware_version=low,
+                                   maximum_hardware_version=high)
+        deliver(bench, image_id, data, chunk=len(data))
+    assert query_next_image(bench, hardware_version=1)["file_version"] == 0x200
+    assert query_next_image(bench, hardware_version=6)["file_version"] == 0x300

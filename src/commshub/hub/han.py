@@ -24,6 +24,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from commshub.codecs.zigbee.install_code import append_crc, link_key_from_install_code
+from commshub.codecs.zigbee.ota import OtaHeader, read_ota_header
 from commshub.codecs.zigbee.tunnel import (
     GBCS_PROTOCOL_ID,
     TunnelCommand,
@@ -241,7 +242,7 @@ def _ota_move(hub: Hub, device: bytes, trigger: Trigger) -> bool:
 
 def _on_ota(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     if ota.QUERY_NEXT_IMAGE_REQUEST.matches(frame):
-        image = verified_image_for(hub, frame["manufacturer_code"], frame["image_type"])
+        image = _image_for_query(hub, frame)
         if image is None or (image.file_version or 0) <= frame["current_file_version"]:
             _send(hub, device, ota.QUERY_NEXT_IMAGE_RESPONSE.reply(frame, status=int(Status.NO_IMAGE_AVAILABLE)))
             return
@@ -269,6 +270,30 @@ def _on_ota(hub: Hub, device: bytes, frame: ZclFrame) -> None:
         _upgrade_end(hub, device, frame)
         return
     _default_response(hub, device, frame, Status.UNSUP_CLUSTER_COMMAND)
+
+
+def _image_for_query(hub: Hub, frame: ZclFrame) -> FirmwareImage | None:
+    """Return the newest verified image for a Query Next Image Request.
+
+    A request that names the device's hardware version gets only an image whose OTA header
+    admits that version, so a device outside an image's minimum and maximum hardware versions
+    receives NO_IMAGE_AVAILABLE. A header without hardware versions admits every device.
+    """
+    hardware_version = frame["hardware_version"]
+    if hardware_version is None:
+        return verified_image_for(hub, frame["manufacturer_code"], frame["image_type"])
+    candidates = [image for image in images(hub) if image.state is FirmwareState.VERIFIED
+                  and image.manufacturer_code == frame["manufacturer_code"]
+                  and image.image_type == frame["image_type"]
+                  and _admits_hardware(read_ota_header(_image_cache(hub, image)), hardware_version)]
+    return max(candidates, key=lambda image: image.file_version or 0, default=None)
+
+
+def _admits_hardware(header: OtaHeader, hardware_version: int) -> bool:
+    low, high = header.minimum_hardware_version, header.maximum_hardware_version
+    if low is None or high is None:
+        return True
+    return low <= hardware_version <= high
 
 
 def _image_cache(hub: Hub, image: FirmwareImage) -> bytes:
