@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -236,3 +237,43 @@ def test_odd_hex_digit_stdin_line(vector: SimpleNamespace) -> None:
     assert first["ok"] is True
     assert "<stdin>:2" in second["error"]
     assert "odd number of hex digits" in second["error"]
+
+
+def test_bad_key_file_is_skipped(rtds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "keystore"
+    shutil.copytree(rtds_dir / "keystore", folder)
+    bad = folder / "00db1234567890a0-ka.pem"
+    bad.write_text("x\n")
+    loads: list[Path] = []
+    original_load = KeyStore.load
+
+    def counting_load(path: Path, **options: Any) -> KeyStore:
+        loads.append(Path(path))
+        return original_load(path, **options)
+
+    monkeypatch.setattr(KeyStore, "load", counting_load)
+    frames = rtds_dir / "RTDS-4.5.0" / "2.1_ECS08"
+    result = CliRunner().invoke(main, ["decode", "--json", "--keys", str(folder), str(frames)])
+    assert result.exit_code == 0, result.output
+    assert loads == [folder]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1
+    assert str(bad) in warnings[0]
+    assert "invalid PEM content" in warnings[0]
+    records = _records(result.stdout)
+    assert len(records) == 21
+    for record in records:
+        assert REQUIRED_KEYS <= set(record), record["input"]
+        assert record["ok"] is True, record["error"]
+    # The commands' MACs need the device's key agreement key, which the bad file was.
+    commands = [record for record in records if record["input"].endswith("_COMMAND_GBCS.HEX")]
+    assert {record["mac"] for record in commands} == {"unknown"}
+    assert "invalid" not in {record["signature"] for record in records}
+
+
+def test_missing_key_folder_gives_full_record(tmp_path: Path, vector: SimpleNamespace) -> None:
+    result = decode_gbcs(vector.frame, DecodeOptions(keys=tmp_path / "absent"))
+    assert set(result.record) >= REQUIRED_KEYS - {"input"}
+    assert result.record["ok"] is False
+    assert "key store folder not found" in result.record["error"]
+    assert result.record["mac"] is None

@@ -79,6 +79,19 @@ def test_bad_pem_names_the_file(tmp_path: Path) -> None:
         KeyStore.load(tmp_path)
 
 
+def test_bad_file_is_skipped_into_list(tmp_path: Path) -> None:
+    KeyStore.generate([CHF], []).save(tmp_path)
+    (tmp_path / "00db1234567890a9-ka.pem").write_text("not a certificate\n")
+    skipped: list[KeyStoreError] = []
+    loaded = KeyStore.load(tmp_path, skipped=skipped)
+    assert len(skipped) == 1
+    assert "00db1234567890a9-ka.pem" in str(skipped[0])
+    assert "invalid PEM content" in str(skipped[0])
+    assert loaded.entities() == [bytes.fromhex(CHF)]
+    assert loaded.certificate(CHF, "ka") is not None
+    assert loaded.private_key(CHF, "ds") is not None
+
+
 def test_unrelated_files_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("notes\n")
     assert KeyStore.load(tmp_path).entities() == []

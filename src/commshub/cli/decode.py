@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from commshub.cli.layers import LAYERS, DecodeOptions, DecodeResult, load_decoder
+from commshub.cli.layers import LAYERS, RECORD_KEYS, DecodeOptions, DecodeResult, load_decoder, set_up_layer
 from commshub.errors import CommshubError
 
 __all__ = ["Input", "decode", "iter_inputs"]
@@ -143,6 +143,13 @@ def decode(sources: tuple[str, ...], layer: str, keys: Path | None, acb: str, cl
     """
     options = DecodeOptions(keys=keys, acb=acb.upper(), cluster=cluster, direction=direction)
     decoder = load_decoder(layer)
+    try:
+        warnings = set_up_layer(layer, options)
+    except CommshubError as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    required = dict.fromkeys(RECORD_KEYS.get(layer, ("ok", "error")))
     totals = {"frames": 0, "parsed": 0, "round_tripped": 0, "mac_valid": 0,
               "signature_valid": 0, "failures": 0}
     for item in iter_inputs(sources):
@@ -154,7 +161,7 @@ def decode(sources: tuple[str, ...], layer: str, keys: Path | None, acb: str, cl
                 result = decoder(item.data, options)
             except CommshubError as exc:
                 result = DecodeResult({"ok": False, "error": str(exc)})
-        record = {"input": item.label, **result.record}
+        record = {"input": item.label, **required, **result.record}
         _count(totals, record)
         if as_json:
             click.echo(json.dumps(record, default=str))

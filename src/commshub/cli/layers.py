@@ -14,7 +14,7 @@ from typing import Any
 
 from commshub.codecs.common import Node
 
-__all__ = ["DecodeOptions", "DecodeResult", "LAYERS", "load_decoder"]
+__all__ = ["DecodeOptions", "DecodeResult", "LAYERS", "LAYER_SETUP", "RECORD_KEYS", "load_decoder", "set_up_layer"]
 
 # GBCS layers from the DCC side down, then the ZigBee stack from the radio frame up.
 LAYERS: dict[str, str] = {
@@ -28,6 +28,20 @@ LAYERS: dict[str, str] = {
     "ota": "commshub.codecs.zigbee.describe_zcl:decode_ota",
     "ntp": "commshub.codecs.describe_time:decode_ntp",
     "time": "commshub.codecs.describe_time:decode_time",
+}
+
+# Functions ``setup(options) -> list[str]`` run once before a layer's first frame, for work such as
+# loading a key store. They store what they load in ``options.cache`` and return warnings for the
+# user.
+LAYER_SETUP: dict[str, str] = {
+    "gbcs": "commshub.codecs.gbcs.describe:set_up_gbcs",
+}
+
+# Keys that every JSON record of a layer contains, null where unknown, a failed decode included.
+RECORD_KEYS: dict[str, tuple[str, ...]] = {
+    "gbcs": ("ok", "error", "mac_header", "cra", "originator_counter", "originator", "recipient",
+             "message_code", "use_case", "payload_kind", "signature_length", "mac", "signature",
+             "round_trip", "payload"),
 }
 
 # The Access Control Broker of the DCC's reference test data set.
@@ -57,8 +71,20 @@ class DecodeResult:
 Decoder = Callable[[bytes, DecodeOptions], DecodeResult]
 
 
+def _load(target: str) -> Any:
+    module_name, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
 def load_decoder(layer: str) -> Decoder:
-    module_name, _, function = LAYERS[layer].partition(":")
-    module = importlib.import_module(module_name)
-    decoder: Decoder = getattr(module, function)
+    decoder: Decoder = _load(LAYERS[layer])
     return decoder
+
+
+def set_up_layer(layer: str, options: DecodeOptions) -> list[str]:
+    """Run the layer's set-up, if it has one, and return its warnings."""
+    target = LAYER_SETUP.get(layer)
+    if target is None:
+        return []
+    warnings: list[str] = _load(target)(options)
+    return warnings

@@ -16,7 +16,7 @@ from typing import Any
 
 from cryptography import x509
 
-from commshub.cli.layers import DecodeOptions, DecodeResult
+from commshub.cli.layers import RECORD_KEYS, DecodeOptions, DecodeResult
 from commshub.codecs.common import Node
 from commshub.codecs.dlms import Data, DataType
 from commshub.codecs.dlms.cosem_time import CosemDateTime
@@ -50,7 +50,7 @@ from commshub.codecs.gbcs.gbz import (
     GbzPayload,
     IntegrityWarning,
 )
-from commshub.codecs.gbcs.keystore import KeyStore
+from commshub.codecs.gbcs.keystore import KeyStore, KeyStoreError
 from commshub.codecs.gbcs.payload import (
     Payload,
     decode_payload,
@@ -68,7 +68,7 @@ from commshub.codecs.gbcs.tables import (
 )
 from commshub.errors import CodecError, CommshubError, SecurityError
 
-__all__ = ["GBZ_CLUSTERS", "decode_gbcs", "frame_record", "frame_tree", "payload_tree"]
+__all__ = ["GBZ_CLUSTERS", "decode_gbcs", "frame_record", "frame_tree", "payload_tree", "set_up_gbcs"]
 
 # ZigBee Smart Energy clusters that GBZ payloads address (ZigBee SE 1.4 cluster IDs).
 GBZ_CLUSTERS: dict[int, str] = {
@@ -87,9 +87,7 @@ GBZ_CLUSTERS: dict[int, str] = {
 }
 
 _ZIGBEE_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # ZigBee UTCTime origin
-_RECORD_KEYS = ("ok", "error", "mac_header", "cra", "originator_counter", "originator", "recipient",
-                "message_code", "use_case", "payload_kind", "signature_length", "mac", "signature",
-                "round_trip", "payload")
+_RECORD_KEYS = RECORD_KEYS["gbcs"]
 _KEYS_CACHE = "gbcs.keys"
 _GBT_CACHE = "gbcs.gbt"
 
@@ -100,13 +98,13 @@ _GBT_CACHE = "gbcs.gbt"
 def decode_gbcs(data: bytes, options: DecodeOptions) -> DecodeResult:
     """Decode one GBCS frame (or GBT block) for ``commshub decode``."""
     data = bytes(data)
-    keys = _keys(options)
-    acb = eui64(options.acb)
-    if is_gbt_block(data):
-        return _decode_gbt(data, options, keys, acb)
     try:
+        keys = _keys(options)
+        acb = eui64(options.acb)
+        if is_gbt_block(data):
+            return _decode_gbt(data, options, keys, acb)
         frame = parse_frame(data)
-    except CodecError as exc:
+    except (CodecError, KeyStoreError) as exc:
         record = dict.fromkeys(_RECORD_KEYS)
         record.update(ok=False, error=str(exc), round_trip=False)
         return DecodeResult(record)
@@ -114,12 +112,27 @@ def decode_gbcs(data: bytes, options: DecodeOptions) -> DecodeResult:
     return DecodeResult(record, tree)
 
 
+def set_up_gbcs(options: DecodeOptions) -> list[str]:
+    """Load the key store of ``options.keys`` once, before the first frame.
+
+    A file of the store that cannot be used is left out, so frames that need its key report
+    "unknown". The returned warnings name each such file and the reason.
+    """
+    if options.keys is None:
+        return []
+    _keys(options)
+    skipped: list[KeyStoreError] = options.cache[_KEYS_CACHE][2]
+    return [f"key store file skipped: {error}" for error in skipped]
+
+
 def _keys(options: DecodeOptions) -> KeyStore | None:
+    """Return the key store of ``options.keys``, loaded on first use and then cached."""
     if options.keys is None:
         return None
     cached = options.cache.get(_KEYS_CACHE)
     if cached is None or cached[0] != options.keys:
-        cached = (options.keys, KeyStore.load(Path(options.keys)))
+        skipped: list[KeyStoreError] = []
+        cached = (options.keys, KeyStore.load(Path(options.keys), skipped=skipped), skipped)
         options.cache[_KEYS_CACHE] = cached
     store: KeyStore = cached[1]
     return store

@@ -20,6 +20,7 @@ from enum import Enum
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID, ObjectIdentifier
@@ -74,8 +75,12 @@ class KeyStore:
     # --- loading and saving --------------------------------------------------------------
 
     @classmethod
-    def load(cls, folder: str | Path) -> KeyStore:
-        """Read every ``<eui>-<usage>.pem|.key`` file of ``folder``; other files are ignored."""
+    def load(cls, folder: str | Path, *, skipped: list[KeyStoreError] | None = None) -> KeyStore:
+        """Read every ``<eui>-<usage>.pem|.key`` file of ``folder``; other files are ignored.
+
+        A file that cannot be read or contains no usable key raises :class:`KeyStoreError`. When
+        ``skipped`` is a list, the error is appended to it instead and the file is left out.
+        """
         folder = Path(folder)
         if not folder.is_dir():
             raise KeyStoreError(f"key store folder not found: {folder}")
@@ -84,25 +89,34 @@ class KeyStore:
             match = _FILE_NAME.match(path.name)
             if match is None:
                 continue
-            eui = bytes.fromhex(match["eui"])
-            usage = KeyUsage(match["usage"])
-            data = path.read_bytes()
             try:
-                if match["kind"] == "pem" and b"BEGIN PUBLIC KEY" in data:
-                    public = serialization.load_pem_public_key(data)
-                    if not isinstance(public, ec.EllipticCurvePublicKey):
-                        raise KeyStoreError(f"{path}: not an elliptic-curve public key")
-                    store.add(eui, usage, public_key=public)
-                elif match["kind"] == "pem":
-                    store.add(eui, usage, certificate=x509.load_pem_x509_certificate(data))
-                else:
-                    key = serialization.load_pem_private_key(data, password=None)
-                    if not isinstance(key, ec.EllipticCurvePrivateKey):
-                        raise KeyStoreError(f"{path}: not an elliptic-curve private key")
-                    store.add(eui, usage, private_key=key)
-            except ValueError as exc:
-                raise KeyStoreError(f"{path}: invalid PEM content ({exc})") from None
+                store._load_file(path, bytes.fromhex(match["eui"]), KeyUsage(match["usage"]), match["kind"])
+            except KeyStoreError as exc:
+                if skipped is None:
+                    raise
+                skipped.append(exc)
         return store
+
+    def _load_file(self, path: Path, eui: bytes, usage: KeyUsage, kind: str) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise KeyStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        try:
+            if kind == "pem" and b"BEGIN PUBLIC KEY" in data:
+                public = serialization.load_pem_public_key(data)
+                if not isinstance(public, ec.EllipticCurvePublicKey):
+                    raise KeyStoreError(f"{path}: not an elliptic-curve public key")
+                self.add(eui, usage, public_key=public)
+            elif kind == "pem":
+                self.add(eui, usage, certificate=x509.load_pem_x509_certificate(data))
+            else:
+                key = serialization.load_pem_private_key(data, password=None)
+                if not isinstance(key, ec.EllipticCurvePrivateKey):
+                    raise KeyStoreError(f"{path}: not an elliptic-curve private key")
+                self.add(eui, usage, private_key=key)
+        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+            raise KeyStoreError(f"{path}: invalid PEM content ({exc})") from None
 
     def save(self, folder: str | Path) -> None:
         """Write the store in the RTDS ``keystore/`` layout (private keys unencrypted PKCS#8)."""
