@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from construct import Container
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commshub.codecs.strategies.zigbee_stack import aps_frames
 from commshub.codecs.zigbee.aps import (
@@ -243,6 +244,53 @@ def test_reassembly_rejects_bad_blocks() -> None:
         reassembler.add_frame(parse_aps_frame(bytes.fromhex("00ff010104010" "11f")))
     with pytest.raises(LocalProtocolError):
         ApsReassembler(window_size=9)
+
+
+def test_resent_block_is_acknowledged_again() -> None:
+    # The sender resends a block of a window we acknowledged only when our ack was lost.
+    reassembler = ApsReassembler(window_size=2)
+    assert reassembler.add(0, b"a", total_blocks=4) is None
+    assert reassembler.add(1, b"b") == BlockAck(0, 0xFF)
+    assert reassembler.add(1, b"b") == BlockAck(0, 0xFF)
+    assert reassembler.add(0, b"a", total_blocks=4) == BlockAck(0, 0xFF)
+    assert reassembler.add(2, b"c") is None
+    assert reassembler.add(3, b"d") == BlockAck(2, 0xFF)
+    assert reassembler.add(2, b"c") == BlockAck(2, 0xFF)
+    assert reassembler.add(0, b"a", total_blocks=4) == BlockAck(0, 0xFF)
+    assert reassembler.payload() == b"abcd"
+
+
+@settings(max_examples=100)
+@given(st.binary(min_size=1, max_size=120), st.integers(1, 16), st.integers(1, 8), st.data())
+def test_reassembly_survives_lost_acks(payload: bytes, block_size: int, window_size: int,
+                                       data: st.DataObject) -> None:
+    blocks = fragment_payload(payload, block_size)
+    reassembler = ApsReassembler(window_size=window_size)
+    for start in range(0, len(blocks), window_size):
+        window = range(start, min(start + window_size, len(blocks)))
+        # Each lost ack makes the sender resend the whole window.
+        for _ in range(1 + data.draw(st.integers(0, 2), label="lost acks")):
+            acks = [reassembler.add(number, blocks[number],
+                                    total_blocks=len(blocks) if number == 0 else None)
+                    for number in window]
+            assert acks[-1] == BlockAck(start, 0xFF)
+    assert reassembler.payload() == payload
+
+
+def test_reassembly_still_rejects_impossible_blocks() -> None:
+    reassembler = ApsReassembler(window_size=2)
+    reassembler.add(0, b"a", total_blocks=3)
+    reassembler.add(1, b"b")
+    with pytest.raises(RemoteProtocolError, match="an earlier copy gave 3"):
+        reassembler.add(0, b"a", total_blocks=4)
+    with pytest.raises(RemoteProtocolError, match="outside the current window"):
+        reassembler.add(4, b"e")
+    with pytest.raises(RemoteProtocolError, match="outside the current window"):
+        reassembler.add(-1, b"e")
+    with pytest.raises(RemoteProtocolError, match="beyond the last block 2"):
+        reassembler.add(3, b"d")
+    assert reassembler.add(2, b"c") == BlockAck(2, 0xFF)
+    assert reassembler.payload() == b"abc"
 
 
 def test_ack_bitfield() -> None:

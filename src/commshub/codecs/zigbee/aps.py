@@ -353,7 +353,9 @@ class ApsReassembler:
         """Store one block; return the ack when the current window is complete, else None.
 
         Block 0 must come with ``total_blocks`` (the first fragment's block number field).
-        Duplicates are ignored; a block outside the current window raises.
+        Duplicates in the current window are ignored. A block of a window that was already
+        acknowledged returns that window's ack again, because the sender retransmits only when
+        it lost the ack. A block ahead of the current window or past the last block raises.
         """
         if block_number == 0:
             if total_blocks is None or total_blocks < 1:
@@ -365,6 +367,8 @@ class ApsReassembler:
                     f"invalid first fragment: it gives {total_blocks} blocks, an earlier "
                     f"copy gave {self.total_blocks}")
             self.total_blocks = total_blocks
+        if 0 <= block_number < self.window_start:
+            return self._ack(block_number - block_number % self.window_size)
         window_end = self.window_start + self.window_size
         if not self.window_start <= block_number < window_end:
             raise RemoteProtocolError(
@@ -380,22 +384,24 @@ class ApsReassembler:
         self.window_start = window_end
         return ack
 
-    def _window_span(self) -> range:
-        end = self.window_start + self.window_size
+    def _window_span(self, start: int) -> range:
+        end = start + self.window_size
         if self.total_blocks is not None:
             end = min(end, self.total_blocks)
-        return range(self.window_start, end)
+        return range(start, end)
 
     def _window_complete(self) -> bool:
         if self.total_blocks is None:
             return False
-        return all(number in self.blocks for number in self._window_span())
+        return all(number in self.blocks for number in self._window_span(self.window_start))
+
+    def _ack(self, start: int) -> BlockAck:
+        span = self._window_span(start)
+        return BlockAck(start, ack_bitfield(set(self.blocks), start, len(span)))
 
     def window_ack(self) -> BlockAck:
         """Return the ack for the current window with the blocks received so far."""
-        span = self._window_span()
-        bits = ack_bitfield(set(self.blocks), self.window_start, len(span))
-        return BlockAck(self.window_start, bits)
+        return self._ack(self.window_start)
 
     @property
     def complete(self) -> bool:
