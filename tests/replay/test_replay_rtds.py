@@ -18,20 +18,24 @@ HUB_MATCHES = (
     "DBCH01_6.31_SUCCESS", "DBCH02_6.32_SUCCESS", "DBCH03_6.30_SUCCESS", "DBCH04_6.28_SUCCESS",
     "DBCH05_6.29_SUCCESS", "GCS59_8.12.2_SUCCESS",
 )
-# GSME variants that differ today: the virtual GSME holds no profiles, snapshots, logs or
-# calendars to publish (it answers NOT_FOUND), sets the disable-default-response bit of some
-# responses otherwise than the reference, and with injected faults it carries on with the
-# components after a failed one where the reference stops.
-GSME_DIFFERENCES = {
-    "GCS01a_1.1.1_FUTURE_DATED_BLOCK_ERROR", "GCS01b_1.2.1_FUTURE_DATED_BLOCK_ERROR",
-    "GCS05_2.1_FUTURE_DATED_ERROR", "GCS04_2.3_ERROR", "GCS18_4.10_SUCCESS", "GCS21f_4.11.1_ERROR",
-    "GCS21f_4.11.1_NOT_FOUND", "GCS21f_4.11.1_SUCCESS", "GCS21b_4.13_ERROR", "GCS21b_4.13_SUCCESS",
-    "GCS16b_4.14_KRP_ERROR", "GCS16b_4.14_KRP_SUCCESS", "GCS60_4.18_ERROR", "GCS60a_4.18_ERROR",
-    "GCS14_4.3_ERROR", "GCS14_4.3_SUCCESS_UNRELIABLE", "GCS15b_4.4.2_ERROR", "GCS15b_4.4.2_SUCCESS",
-    "GCS15c_4.4.3_ERROR", "GCS15c_4.4.3_SUCCESS", "GCS15d_4.4.4_SUCCESS", "GCS15e_4.4.5_SUCCESS",
-    "GCS16a_4.6.1_ERROR", "GCS16a_4.6.1_SUCCESS", "GCS17_4.8.1_SUCCESS", "CS10a_6.13_SUCCESS",
-    "CS10b_6.13_SUCCESS", "GCS20r_6.2.10_ERROR", "GCS20r_6.2.10_SUCCESS", "GCS21d_6.2.3_SUCCESS",
-    "GCS21k_6.2.3_SUCCESS", "GCS21e_6.2.4_ERROR", "GCS21m_6.2.4_ERROR", "GCS20_6.22_ERROR",
+# GSME variants the virtual gas meter answers as the reference GSME does: attribute reads, the
+# commands that change it, and the reads of its snapshots, logs, samples, calendars and prices.
+GSME_MATCHES = (
+    "GCS01a_1.1.1_IMMEDIATE_TOU_SUCCESS", "GCS01b_1.2.1_FUTURE_DATED_BLOCK_SUCCESS", "GCS02_1.6_IMMEDIATE_SUCCESS",
+    "GCS04_2.3_SUCCESS", "GCS05_2.1_IMMEDIATE_SUCCESS", "GCS13a_4.1.1_SUCCESS_UNRELIABLE",
+    "GCS13b_4.1.4_SUCCESS_UNRELIABLE", "GCS13c_4.1.2_SUCCESS_UNRELIABLE", "GCS14_4.3_SUCCESS_UNRELIABLE",
+    "GCS15b_4.4.2_SUCCESS", "GCS15d_4.4.4_SUCCESS", "GCS15d_4.4.4_NOT_FOUND", "GCS15e_4.4.5_SUCCESS",
+    "GCS15e_4.4.5_NOT_FOUND", "GCS16a_4.6.1_SUCCESS", "GCS16b_4.14_KRP_SUCCESS", "GCS17_4.8.1_SUCCESS",
+    "GCS17_4.8.1_NOT_FOUND", "GCS18_4.10_SUCCESS", "GCS18_4.10_NOT_FOUND", "GCS20_6.22_SUCCESS",
+    "GCS20r_6.2.10_SUCCESS", "GCS21b_4.13_SUCCESS", "GCS21b_4.13_NOT_FOUND", "GCS21d_6.2.3_SUCCESS",
+    "GCS21f_4.11.1_SUCCESS", "GCS21f_4.11.1_NOT_FOUND", "GCS21k_6.2.3_SUCCESS", "GCS28_6.11_SUCCESS",
+    "GCS31_14.1_SUCCESS", "GCS60_4.18_SUCCESS", "CS10a_6.13_SUCCESS", "CS10a_6.13_NOT_FOUND",
+    "CS10b_6.13_SUCCESS", "CS10b_6.13_NOT_FOUND", "CS11_3.3_SUCCESS",
+)
+# GSME variants that no correct meter reproduces on the replay's date, with the reason given.
+GSME_ANOMALIES = {
+    "GCS15c_4.4.3_SUCCESS": "captured on 2015-02-01",
+    "GCS20r_6.2.10_ERROR": "travels in the same direction",
 }
 
 
@@ -71,12 +75,27 @@ def test_esme_error_variants_match_with_injected_faults(replay_results: dict[str
     assert all(result.detail.endswith("the response matches") for result in errors)
 
 
-def test_gsme_differences_are_the_known_ones(replay_results: dict[str, CaseResult]) -> None:
-    differing = {result.use_case for result in _by_target(replay_results, Target.GSME)
-                 if result.outcome is Outcome.DIFFER}
-    assert differing == GSME_DIFFERENCES
-    assert replay_results["GCS13a_4.1.1_SUCCESS_UNRELIABLE"].outcome is Outcome.MATCH
-    assert replay_results["GCS28_6.11_SUCCESS"].outcome is Outcome.MATCH
+def test_gsme_use_cases_match(replay_results: dict[str, CaseResult]) -> None:
+    gsme = _by_target(replay_results, Target.GSME)
+    differing = {result.use_case: result.detail for result in gsme if result.outcome is Outcome.DIFFER}
+    assert differing == {}
+    for name in GSME_MATCHES:
+        assert replay_results[name].outcome is Outcome.MATCH, (name, replay_results[name].detail)
+
+
+def test_gsme_error_variants_match_with_injected_faults(replay_results: dict[str, CaseResult]) -> None:
+    errors = [result for result in _by_target(replay_results, Target.GSME)
+              if "_ERROR" in result.use_case and "made to fail" in result.detail]
+    assert len(errors) > 40
+    assert all(result.outcome is Outcome.UNSUPPORTED for result in errors)
+    assert all(result.detail.endswith("the response matches") for result in errors)
+    assert "component 30 (0x0702/0x06) status 0xC0" in replay_results["GCS16a_4.6.1_ERROR"].detail
+
+
+def test_gsme_reference_anomalies_are_reported(replay_results: dict[str, CaseResult]) -> None:
+    for name, reason in GSME_ANOMALIES.items():
+        assert replay_results[name].outcome is Outcome.UNSUPPORTED, name
+        assert reason in replay_results[name].detail, name
 
 
 def test_reference_frames_match_themselves(replayer: Replayer, rtds_dir: Path) -> None:

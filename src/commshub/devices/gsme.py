@@ -8,19 +8,23 @@ it fetches at most ``blocks_per_wake`` blocks per wake, so a large image takes s
 
 Commands are GBZ payloads: one ZCL command per component. The meter answers each with the
 response ZCL defines (Read Attributes Response from its attribute table, a cluster response,
-or a Default Response) and encrypts the components that GBCS treats as sensitive. GCS28 (Set
+or a Default Response) and encrypts the components that GBCS treats as sensitive. Once a
+component fails, the meter executes none of the following ones and answers each with a Default
+Response FAILURE for command 0xFF, as the reference GSME of the DCC RTDS 4.5.0 does. GCS28 (Set
 Clock, ASN.1) and CS06 (Activate Firmware) are answered too.
 
-NOTE: the GSME holds no consumption profiles, snapshots or logs of its own yet: a request for
-one (Get Profile, Get Snapshot, Get Top Up Log, Get Event Log, ...) is answered with a Default
-Response NOT_FOUND, as a meter with an empty log does.
+The meter holds the data GBCS gas use cases read: registers, prepayment balances and snapshots
+(:mod:`~commshub.devices.gsme_ledger`), its tariff and friendly credit calendars
+(:mod:`~commshub.devices.gsme_tariff`), event and security logs with their configuration
+(:mod:`~commshub.devices.gsme_events`), half-hourly profile data and a sampling session. The
+commands that read them are answered in :mod:`~commshub.devices.gsme_responders`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from commshub.codecs.gbcs.asn1 import decode_asn1, encode_asn1
@@ -41,7 +45,8 @@ from commshub.codecs.gbcs.payload import PayloadKind, payload_kind
 from commshub.codecs.gbcs.tables import Cra
 from commshub.codecs.zigbee.tunnel import TunnelCommand, TunnelMessage
 from commshub.codecs.zigbee.zcl import Direction, FrameType, Status, ZclFrame, build_zcl, parse_zcl
-from commshub.codecs.zigbee.zcl.clusters import device_management, metering, prepayment
+from commshub.codecs.zigbee.zcl.clusters import prepayment
+from commshub.codecs.zigbee.zcl.clusters.price import PRICE_ID
 from commshub.codecs.zigbee.zcl.clusters.ota import IMAGE_BLOCK_RESPONSE
 from commshub.codecs.zigbee.zcl.foundation import (
     DEFAULT_RESPONSE,
@@ -52,6 +57,22 @@ from commshub.codecs.zigbee.zcl.schema import CLUSTERS
 from commshub.devices import han
 from commshub.devices.events import DeviceEvent, StartTimer, TimerExpired
 from commshub.devices.gsme_attributes import FIRMWARE_VERSION_ATTRIBUTE, GSME_ATTRIBUTES
+from commshub.devices.gsme_events import EVENT_CONFIGURATION, EventLogId, GsmeLogs, LogEntry
+from commshub.devices.gsme_ledger import (
+    LIVE_ATTRIBUTES,
+    AccountPlan,
+    DebtTerms,
+    GasUsage,
+    MeterRecords,
+    SamplingSession,
+    SyntheticPast,
+    integrate,
+    live_attributes,
+    prices_from,
+    synthetic_history,
+)
+from commshub.devices.gsme_responders import RESPONDERS
+from commshub.devices.gsme_tariff import GasTariff, default_tariff
 from commshub.devices.han import HanState
 from commshub.devices.identity import DeviceIdentity
 from commshub.devices.meter import (
@@ -75,6 +96,7 @@ from commshub.devices.transitions import (
     advance,
 )
 from commshub.hub.gbcs_io import ZIGBEE_EPOCH, generalized_time
+from commshub.hub.logs import EventCode
 
 __all__ = [
     "ENCRYPTED_RESPONSES",
@@ -84,6 +106,7 @@ __all__ = [
     "GsmeSettings",
     "GsmeState",
     "ZclFault",
+    "disable_default_response",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -111,12 +134,28 @@ ENCRYPTED_RESPONSES: Mapping[int, frozenset[tuple[int, int]]] = {
     0x0078: frozenset({(0x0702, 0x07)}),  # GCS17
     0x0079: frozenset({(0x0702, 0x07)}),  # GCS18
 }
-# The disable-default-response bit of the GSME's responses follows the RTDS GSME: clear on
-# Default Responses and plain Read Attributes Responses, set on encrypted components and on
-# cluster-specific responses except these (cluster, command ID), where it is clear.
-_DEFAULT_RESPONSE_ALLOWED: frozenset[tuple[int, int]] = frozenset({
-    (0x0702, 0x0C), (0x0702, 0x0D), (0x0705, 0x03), (0x0709, 0x02), (0x0700, 0x09),
-})
+# The disable-default-response bit of the GSME's responses, as the reference GSME of the DCC
+# RTDS 4.5.0 sets it. ZCL leaves the bit of a response to the sender, and GBCS fixes it per use
+# case. The RTDS sets it on Publish commands, except Publish Billing Period, and on Change
+# Payment Mode Response. It clears it on other cluster responses and on global commands.
+_DISABLED_BY_COMMAND: Mapping[tuple[int, int], bool] = {
+    (0x0700, 0x09): False,  # Publish Billing Period
+    (0x0705, 0x02): True,  # Change Payment Mode Response
+}
+# Use cases (message code, cluster, frame type, command ID) whose responses break that rule.
+_DISABLED_BY_USE_CASE: Mapping[tuple[int, int, int, int], bool] = {
+    (0x0074, 0x0702, FrameType.GLOBAL, 0x01): True,  # GCS13a Read Attributes Response
+    (0x00B6, 0x0702, FrameType.GLOBAL, 0x01): True,  # GCS13c
+    (0x00B8, 0x0702, FrameType.GLOBAL, 0x01): True,  # GCS13b
+    (0x009F, 0x0700, FrameType.GLOBAL, 0x01): True,  # GCS21f
+    (0x0078, 0x0702, FrameType.CLUSTER, 0x07): True,  # GCS17 Get Sampled Data Response
+}
+# Statuses that mean the meter failed to execute a command, so it executes no later component.
+# The RTDS GSME stops after HARDWARE_FAILURE and goes on after NOT_FOUND; GBCS's full rule is not
+# in the public material.
+_EXECUTION_FAILURES = frozenset({Status.FAILURE, Status.HARDWARE_FAILURE, Status.SOFTWARE_FAILURE})
+# Default Response command ID of a component the meter did not execute (the RTDS GSME's choice).
+_NOT_EXECUTED = 0xFF
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,35 +163,59 @@ class GsmeSettings(MeterSettings):
     """GSME settings: ``poll_interval`` is the time between wakes (seconds) and
     ``blocks_per_wake`` how many OTA blocks the meter fetches before it sleeps again.
 
+    The data the meter holds come from ``usage`` (its consumption model, whose seed also seeds
+    the logs), ``past`` (the synthetic history before it first starts), ``terms`` (debt
+    recovery) and ``tariff`` (None: a meter whose supplier has sent no tariff or calendars).
+    ``daily_snapshot_time`` is when the daily snapshots are taken (seconds after midnight UTC)
+    and ``profile_days`` how far back the half-hourly profile data log reaches.
+
     NOTE: GBCS's required wake interval of a GSME is not in the public material; 30 minutes is
-    an assumption.
+    an assumption. The daily snapshot time follows the RTDS reference GSME (09:00 UTC, the
+    times in its GCS16a and GCS16b responses); the profile depth of 13 months is an assumption.
     """
 
     image_type: int = GSME_IMAGE_TYPE
     poll_interval: int = 1800
     blocks_per_wake: int = 64
+    usage: GasUsage = GasUsage()
+    past: SyntheticPast = SyntheticPast()
+    terms: DebtTerms = DebtTerms()
+    tariff: GasTariff | None = field(default_factory=default_tariff)
+    daily_snapshot_time: int = 9 * 3600
+    profile_days: int = 396
 
 
 @dataclass(frozen=True, kw_only=True)
 class GsmeState(MeterState):
-    """The GSME's state: the common meter state, its attributes, its radio and its logs."""
+    """The GSME's state: the common meter state, its attributes, its radio, its tariff, logs
+    and records.
+
+    ``started_at`` is when the meter first started (UTC seconds): its synthetic history ends
+    there. ``records`` are computed when first needed and then kept up to date.
+    """
 
     attributes: Mapping[int, Mapping[int, tuple[int, Any]]]
     poll: PollState = PollState.AWAKE
     blocks_this_wake: int = 0
-    event_log: tuple[tuple[int, int], ...] = ()  # (UTC seconds since 1970, code)
-    security_log: tuple[tuple[int, int], ...] = ()
+    tariff: GasTariff | None = None
+    started_at: int | None = None
+    records: MeterRecords | None = None
+    logs: GsmeLogs | None = None
+    event_configuration: Mapping[int, int] = field(default_factory=lambda: dict(EVENT_CONFIGURATION))
+    sampling: SamplingSession | None = None
 
 
-# A ZCL fault to inject: ("attribute", cluster, attribute ID) or ("command", cluster, command ID).
+# A ZCL fault to inject: ("attribute", cluster, attribute ID), ("command", cluster, command ID),
+# or ("component", cluster, index) for the component at that index (from 0) of a GBZ command.
 ZclFault = tuple[str, int, int]
 
 
 class Gsme(Meter):
     """One virtual GSME; ``hub`` is the CHF's IEEE address (the Trust Centre and tunnel server).
 
-    ``faults`` injects ZCL failures for test benches: a read of a listed attribute, or a listed
-    command, answers with that status (for example 0xC0 HARDWARE_FAILURE).
+    ``faults`` injects ZCL failures for test benches: a read of a listed attribute, a listed
+    command, or the command in a listed component position answers with that status (for
+    example 0xC0 HARDWARE_FAILURE).
     """
 
     def __init__(self, identity: DeviceIdentity, *, hub: bytes, settings: GsmeSettings | None = None,
@@ -167,6 +230,7 @@ class Gsme(Meter):
         self.state: GsmeState = GsmeState(
             han=HanState(hub=hub), firmware_version=version, attributes=attributes,
             alert_counter=self.settings.first_alert_counter, ota=initial_ota(held_image),
+            tariff=self.settings.tariff,
         )
 
     @staticmethod
@@ -181,7 +245,7 @@ class Gsme(Meter):
         return self.state.poll is PollState.ASLEEP
 
 
-class _GsmeRun(MeterRun):
+class GsmeRun(MeterRun):
     meter: Gsme
     state: GsmeState
 
@@ -298,14 +362,25 @@ class _GsmeRun(MeterRun):
         return encode_asn1("SetTimeResponse", {"deviceTime": generalized_time(self.utc), "deviceTimeStatus": status})
 
     def gbz(self, frame: GbcsFrame) -> bytes:
-        """Reply to every ZCL command of a GBZ payload, component by component."""
+        """Reply to every ZCL command of a GBZ payload, component by component, until one fails."""
         request = parse_gbz(frame.content)
         replies: list[ZclFrame] = []
-        for component in request.components:
+        failed = False
+        for index, component in enumerate(request.components):
             if component.encryption is not None:
                 raise Refused("encrypted command components are not emulated")
             header = bytes([component.frame_control, component.sequence_number, component.command_id])
-            replies.extend(self.zcl(parse_zcl(header + component.payload, component.cluster)))
+            command = parse_zcl(header + component.payload, component.cluster)
+            if failed:
+                replies.append(self.default_response(command, Status.FAILURE, command_id=_NOT_EXECUTED))
+                continue
+            fault = self.meter.faults.get(("component", component.cluster, index))
+            if fault is not None:
+                answered = [self.default_response(command, Status(fault))]
+            else:
+                answered = self.zcl(command, from_date_time=component.from_date_time)
+            replies.extend(answered)
+            failed = any(_execution_failed(reply) for reply in answered)
         sensitive = ENCRYPTED_RESPONSES.get(frame.message_code, frozenset())
         components = [self.component(frame, reply, index == len(replies) - 1, sensitive)
                       for index, reply in enumerate(replies)]
@@ -314,10 +389,7 @@ class _GsmeRun(MeterRun):
     def component(self, frame: GbcsFrame, reply: ZclFrame, last: bool,
                   sensitive: frozenset[tuple[int, int]]) -> GbzComponent:
         encrypted = (reply.cluster_id, reply.command_id) in sensitive
-        if reply.frame_type == FrameType.CLUSTER:
-            disable = (reply.cluster_id, reply.command_id) not in _DEFAULT_RESPONSE_ALLOWED or encrypted
-        else:
-            disable = encrypted and not DEFAULT_RESPONSE.matches(reply)
+        disable = disable_default_response(frame.message_code, reply)
         encoded = build_zcl(replace(reply, disable_default_response=disable))
         frame_control, sequence_number, command_id = encoded[:3]
         payload = encoded[3:]
@@ -328,8 +400,9 @@ class _GsmeRun(MeterRun):
         return GbzComponent(control | ENCRYPTED_COMPONENT, reply.cluster_id, frame_control, sequence_number,
                             command_id, encryption=GbzEncryption(0, 0, ciphertext))
 
-    def zcl(self, request: ZclFrame) -> list[ZclFrame]:
-        """Return the meter's replies to one ZCL command."""
+    def zcl(self, request: ZclFrame, *, from_date_time: int | None = None) -> list[ZclFrame]:
+        """Return the meter's replies to one ZCL command; ``from_date_time`` is the GBZ
+        component's From Date Time (ZigBee UTCTime), which some log reads carry."""
         if READ_ATTRIBUTES.matches(request):
             return [self.read_attributes(request)]
         fault = self.meter.faults.get(("command", request.cluster_id, request.command_id))
@@ -337,15 +410,18 @@ class _GsmeRun(MeterRun):
             return [self.default_response(request, Status(fault))]
         if request.frame_type != FrameType.CLUSTER:
             return [self.default_response(request, Status.UNSUP_GENERAL_COMMAND)]
-        specific = _RESPONDERS.get((request.cluster_id, request.direction, request.command_id))
+        specific = RESPONDERS.get((request.cluster_id, request.direction, request.command_id))
         if specific is not None:
-            return [specific(self, request)]
+            return specific(self, request, from_date_time)
         if _is_data_request(request):
             return [self.default_response(request, Status.NOT_FOUND)]
         return [self.default_response(request, Status.SUCCESS)]
 
     def read_attributes(self, request: ZclFrame) -> ZclFrame:
         table = self.state.attributes.get(request.cluster_id, {})
+        live: Mapping[int, int] = {}
+        if any(attribute_id in LIVE_ATTRIBUTES.get(request.cluster_id, ()) for attribute_id in request["attribute_ids"]):
+            live = live_attributes(self.records(), self.meter.settings.terms).get(request.cluster_id, {})
         records = []
         for attribute_id in request["attribute_ids"]:
             fault = self.meter.faults.get(("attribute", request.cluster_id, attribute_id))
@@ -353,13 +429,58 @@ class _GsmeRun(MeterRun):
                 records.append({"attribute_id": attribute_id, "status": fault})
             elif attribute_id in table:
                 kind, value = table[attribute_id]
+                value = live.get(attribute_id, value)
                 records.append({"attribute_id": attribute_id, "status": Status.SUCCESS, "type": kind, "value": value})
             else:
                 records.append({"attribute_id": attribute_id, "status": Status.UNSUPPORTED_ATTRIBUTE})
         return READ_ATTRIBUTES_RESPONSE.reply(request, records=records)
 
-    def default_response(self, request: ZclFrame, status: Status) -> ZclFrame:
-        return DEFAULT_RESPONSE.reply(request, command_id=request.command_id, status=status)
+    def default_response(self, request: ZclFrame, status: Status, *, command_id: int | None = None) -> ZclFrame:
+        return DEFAULT_RESPONSE.reply(
+            request, command_id=request.command_id if command_id is None else command_id, status=status)
+
+    # --- the meter's data ----------------------------------------------------------------------
+
+    def started(self) -> None:
+        if self.state.started_at is None:
+            self.update(started_at=self.utc)
+        super().started()
+
+    @property
+    def started_at(self) -> int:
+        """When the meter first started; a meter asked for data before that starts then."""
+        started: int | None = self.state.started_at
+        if started is None:
+            started = self.utc
+            self.update(started_at=started)
+        return started
+
+    def plan(self, *, history: bool = False) -> AccountPlan:
+        """Return what the accounts integrate; ``history`` adds the synthetic consumer's
+        top-ups below the low credit warning level (Prepayment attribute 0x0031)."""
+        settings = self.meter.settings
+        prepayment_table = self.state.attributes.get(prepayment.PREPAYMENT_ID, {})
+        low_credit = prepayment_table.get(_LOW_CREDIT_WARNING_LEVEL, (0, 0))[1] if history else None
+        return AccountPlan(settings.usage, prices_from(self.state.attributes.get(PRICE_ID, {})), settings.terms,
+                           self.state.tariff, settings.daily_snapshot_time, low_credit=low_credit,
+                           seed=settings.usage.seed)
+
+    def records(self) -> MeterRecords:
+        """Return the meter's records brought up to its clock."""
+        records = self.state.records
+        if records is None:
+            records = synthetic_history(self.meter.settings.past, self.plan(history=True), self.started_at)
+        records = integrate(records, self.utc, self.plan())
+        self.update(records=records)
+        return records
+
+    def logs(self) -> GsmeLogs:
+        logs = self.state.logs
+        if logs is None:
+            begin = self.started_at - self.meter.settings.past.days * 86_400
+            logs = GsmeLogs(self.meter.settings.usage.seed, begin)
+            self.update(logs=logs)
+        return logs
 
     # --- alerts and logs -----------------------------------------------------------------------
 
@@ -383,17 +504,38 @@ class _GsmeRun(MeterRun):
     def log(self, kind: str, code: int, extra: int = 0) -> None:
         if not code:
             return
-        entry = (self.utc, code)
-        if kind == LogKind.SECURITY:
-            self.update(security_log=(*self.state.security_log, entry)[-_LOG_CAPACITY:])
-        else:
-            self.update(event_log=(*self.state.event_log, entry)[-_LOG_CAPACITY:])
+        log_id = EventLogId.SECURITY if kind == LogKind.SECURITY else EventLogId.GENERAL
+        self.update(logs=self.logs().record(log_id, LogEntry(self.utc, code)))
 
 
-Gsme.RUN = _GsmeRun
+Gsme.RUN = GsmeRun
 
-# GSME event and security log depth (entries); not public, like the CHF logs.
-_LOG_CAPACITY = 100
+_LOW_CREDIT_WARNING_LEVEL = 0x0031  # Prepayment attribute
+
+
+def disable_default_response(message_code: int, reply: ZclFrame) -> bool:
+    """Return the disable-default-response bit the meter sets on ``reply`` in use case
+    ``message_code`` (see the tables above)."""
+    exception = _DISABLED_BY_USE_CASE.get((message_code, reply.cluster_id, int(reply.frame_type), reply.command_id))
+    if exception is not None:
+        return exception
+    if reply.frame_type != FrameType.CLUSTER:
+        return False
+    by_command = _DISABLED_BY_COMMAND.get((reply.cluster_id, reply.command_id))
+    if by_command is not None:
+        return by_command
+    cluster = CLUSTERS.get(reply.cluster_id)
+    command = None if cluster is None else cluster.commands(reply.direction).get(reply.command_id)
+    return command is not None and command.name.startswith("publish_")
+
+
+def _execution_failed(reply: ZclFrame) -> bool:
+    """Tell whether a reply reports that the meter failed to execute its command."""
+    if DEFAULT_RESPONSE.matches(reply):
+        return reply["status"] in _EXECUTION_FAILURES
+    if READ_ATTRIBUTES_RESPONSE.matches(reply):
+        return any(record["status"] in _EXECUTION_FAILURES for record in reply["records"])
+    return False
 
 
 def _is_data_request(request: ZclFrame) -> bool:
@@ -404,46 +546,3 @@ def _is_data_request(request: ZclFrame) -> bool:
         return command.name.startswith("get_")
     # Undeclared commands: the Calendar cluster (0x0707) sends its get commands client to server.
     return request.direction == Direction.CLIENT_TO_SERVER
-
-
-def _supply_status(run: _GsmeRun, request: ZclFrame) -> ZclFrame:
-    """Metering Change Supply: the valve moves to the proposed status at once."""
-    table = dict(run.state.attributes[metering.METERING_ID])
-    table[0x0014] = (table[0x0014][0], request["proposed_supply_status"])
-    run.update(attributes={**run.state.attributes, metering.METERING_ID: table})
-    return metering.SUPPLY_STATUS_RESPONSE.reply(
-        request, provider_id=request["provider_id"], issuer_event_id=request["issuer_event_id"],
-        implementation_date_time=request["implementation_date_time"],
-        supply_status=request["proposed_supply_status"])
-
-
-def _start_sampling(run: _GsmeRun, request: ZclFrame) -> ZclFrame:
-    return metering.START_SAMPLING_RESPONSE.reply(request, sample_id=1)
-
-
-def _change_payment_mode(run: _GsmeRun, request: ZclFrame) -> ZclFrame:
-    table = run.state.attributes[prepayment.PREPAYMENT_ID]
-    return prepayment.CHANGE_PAYMENT_MODE_RESPONSE.reply(
-        request, friendly_credit=0, friendly_credit_calendar_id=0,
-        emergency_credit_limit=table[0x0010][1], emergency_credit_threshold=table[0x0011][1])
-
-
-def _consumer_top_up(run: _GsmeRun, request: ZclFrame) -> ZclFrame:
-    table = run.state.attributes[prepayment.PREPAYMENT_ID]
-    return prepayment.CONSUMER_TOP_UP_RESPONSE.reply(
-        request, result_type=0, top_up_value=0, source_of_top_up=request["originating_device"],
-        credit_remaining=table[0x0001][1])
-
-
-def _clear_event_log(run: _GsmeRun, request: ZclFrame) -> ZclFrame:
-    run.update(event_log=(), security_log=())
-    return device_management.CLEAR_EVENT_LOG_RESPONSE.reply(request, cleared_events_logs=request["log_id"])
-
-
-_RESPONDERS: dict[tuple[int, Direction, int], Any] = {
-    (metering.METERING_ID, Direction.CLIENT_TO_SERVER, 0x0B): _supply_status,
-    (metering.METERING_ID, Direction.CLIENT_TO_SERVER, 0x07): _start_sampling,
-    (prepayment.PREPAYMENT_ID, Direction.CLIENT_TO_SERVER, 0x06): _change_payment_mode,
-    (prepayment.PREPAYMENT_ID, Direction.CLIENT_TO_SERVER, 0x04): _consumer_top_up,
-    (device_management.EVENTS_ID, Direction.CLIENT_TO_SERVER, 0x01): _clear_event_log,
-}

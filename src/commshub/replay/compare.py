@@ -72,11 +72,13 @@ IGNORED: Mapping[Role, str] = {
                            "entry type and whether the range holds any entry are compared",
     Role.DEVICE_DATA: "values a device holds and returns (DLMS data of an access-response and of "
                       "protected attributes, the fields of ZCL responses other than statuses, "
-                      "attribute IDs, data types and command IDs, ASN.1 octet strings such as "
-                      "firmware versions): the reference frames come from several device states "
-                      "(object 0-0:96.1.6.255 reads 'CSW' in ECS26e and 'CSW ' in ECS26m), so "
-                      "only their types are compared, and for arrays whether they are empty and "
-                      "the type of their first element",
+                      "attribute IDs, data types and command IDs, the record lists of "
+                      "cluster-specific ZCL commands such as log entries, samples and calendar "
+                      "entries, ASN.1 octet strings such as firmware versions): the reference "
+                      "frames come from several device states (object 0-0:96.1.6.255 reads 'CSW' "
+                      "in ECS26e and 'CSW ' in ECS26m), so only their types are compared, and for "
+                      "arrays and record lists whether they are empty and the type of their first "
+                      "element",
 }
 
 
@@ -246,20 +248,23 @@ def _zcl_tree(component: GbzComponent, payload: bytes, context: _Context) -> Nod
         return _leaf("undecodable zcl", f"{exc}")
     if isinstance(zcl.payload, (bytes, bytearray)):
         return _leaf("zcl payload", bytes(zcl.payload))
-    return _zcl_value_tree(zcl.payload, context)
+    return _zcl_value_tree(zcl.payload, context, device_lists=not zcl.is_global)
 
 
 # ZCL payload fields that say what happened rather than carry device data: compared exactly.
 _ZCL_RESULT_FIELDS = frozenset({"status", "attribute_id", "type", "command_id"})
 
 
-def _zcl_value_tree(value: Any, context: _Context) -> Node:
+def _zcl_value_tree(value: Any, context: _Context, *, device_lists: bool = False) -> Node:
+    """Tree of a decoded ZCL payload; ``device_lists`` makes its lists device data arrays
+    (those of cluster-specific commands, whereas the records of global commands answer the
+    request one by one and are compared in full)."""
     if isinstance(value, Mapping):
         items = [(str(key), value[key]) for key in value if not str(key).startswith("_")]
         zcl_type = value.get("type") if "value" in value else None
         children = []
         for key, member in items:
-            node = _zcl_value_tree(member, context)
+            node = _zcl_value_tree(member, context, device_lists=device_lists)
             if key == "value" and zcl_type == ZclType.UTC_TIME:
                 node = dataclasses.replace(node, role=Role.TIMESTAMP)
             elif key not in _ZCL_RESULT_FIELDS and not node.container and node.role is None:
@@ -267,7 +272,11 @@ def _zcl_value_tree(value: Any, context: _Context) -> Node:
             children.append((key, node))
         return _group("fields", children)
     if isinstance(value, (list, tuple)):
-        return _group("list", ((f"[{index}]", _zcl_value_tree(element, context)) for index, element in enumerate(value)))
+        elements = ((f"[{index}]", _zcl_value_tree(element, context, device_lists=device_lists))
+                    for index, element in enumerate(value))
+        if device_lists:
+            return _group("array", elements, role=Role.DEVICE_DATA)
+        return _group("list", elements)
     if isinstance(value, (bytes, bytearray)):
         return _leaf("octets", bytes(value), _bytes_role(bytes(value), context))
     if isinstance(value, datetime.datetime):

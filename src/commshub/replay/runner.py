@@ -23,11 +23,14 @@ Some variants need a precondition that the command does not carry; :func:`scenar
 derives each from the variant's name and says so in its docstring. ERROR variants whose
 reference device was made to fail (a hardware fault or another reason in a DLMS result) are
 replayed twice: as they are, and with the same faults injected into the virtual meter; they
-are reported as unsupported, with what the second run showed.
+are reported as unsupported, with what the second run showed. A reference GSME response that
+no correct meter could give on the date of the replay is reported as unsupported with the
+reason (:func:`reference_anomaly`).
 """
 
 from __future__ import annotations
 
+import datetime
 import enum
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -44,16 +47,17 @@ from commshub.codecs.dlms.xdlms import (
 from commshub.codecs.gbcs import crypto
 from commshub.codecs.gbcs.asn1 import decode_asn1
 from commshub.codecs.gbcs.frame import GbcsFrame, parse_frame
-from commshub.codecs.gbcs.gbz import parse_gbz
+from commshub.codecs.gbcs.gbz import GbzComponent, GbzPayload, build_gbz, parse_gbz
 from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage
 from commshub.codecs.gbcs.payload import PayloadKind, decrypt_component, payload_kind
 from commshub.codecs.gbcs.tables import HAN_ONLY_MESSAGE_CODES, Cra
-from commshub.codecs.zigbee.zcl import Status, parse_zcl
+from commshub.codecs.zigbee.zcl import Direction, Status, ZclFrame, build_zcl, parse_zcl
+from commshub.codecs.zigbee.zcl.clusters.metering import START_SAMPLING
 from commshub.codecs.zigbee.zcl.foundation import DEFAULT_RESPONSE, READ_ATTRIBUTES_RESPONSE
 from commshub.devices import events as dev
 from commshub.devices.cosem.server import FaultKey, Member
 from commshub.devices.esme import Esme, EsmeSettings
-from commshub.devices.gsme import Gsme, ZclFault
+from commshub.devices.gsme import Gsme, GsmeSettings, ZclFault
 from commshub.devices.meter import CS06_MESSAGE_CODE
 from commshub.devices.network import VirtualHan, WanMessage
 from commshub.devices.ota_client import HeldImage
@@ -61,6 +65,7 @@ from commshub.devices.site import Kind, Site, SiteKeys, add_device_command
 from commshub.errors import CommshubError
 from commshub.hub.actions import SendWan, WanKind
 from commshub.hub.commands import USE_CASES, Function
+from commshub.hub.gbcs_io import ZIGBEE_EPOCH
 from commshub.hub.settings import HubSettings, Role
 from commshub.replay.compare import Difference, first_difference, frame_tree
 from commshub.replay.corpus import Corpus, ReplayCase
@@ -75,6 +80,7 @@ __all__ = [
     "Replayer",
     "Scenario",
     "Target",
+    "reference_anomaly",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -202,6 +208,10 @@ class Replayer:
             raise _Unsupported(f"the reference command does not decode: {exc}") from None
         target = self._target(command)
         self._check_supported(command, target)
+        if target is Target.GSME:
+            anomaly = reference_anomaly(command, case.response, self.keys)
+            if anomaly is not None:
+                raise _Unsupported(anomaly)
         scenario = scenario_for(case, command, target)
 
         def result(outcome: Outcome, detail: str) -> CaseResult:
@@ -303,9 +313,13 @@ class Replayer:
                 "faults": scenario.faults if scenario.target is Target.ESME else None,
                 "held_image": held if scenario.target is Target.ESME else None}
         gsme = {"faults": scenario.faults if scenario.target is Target.GSME else None,
-                "held_image": held if scenario.target is Target.GSME else None}
+                "held_image": held if scenario.target is Target.GSME else None,
+                "settings": GsmeSettings() if scenario.gsme_tariff else GsmeSettings(tariff=None)}
         site = self.site_keys.build(now=SITE_START, hub_settings=HubSettings(dual_band=True), esme=esme, gsme=gsme)
         self._history(site)
+        if scenario.sampling is not None:
+            site.network.run(until=COMMAND_TIME - SAMPLING_LEAD)
+            site.network.deliver_wan(site.seal(scenario.sampling.command()))
         site.network.run(until=COMMAND_TIME)
         return site
 
@@ -355,6 +369,35 @@ class Replayer:
                                 frame_tree(emulated, self.keys, identities))
 
 
+# GCS18 Read Network Data (GSME) and GCS31 Start Sampling, which starts the session it reads.
+GCS18_MESSAGE_CODE = 0x0079
+GCS31_MESSAGE_CODE = 0x0080
+# How long before the command a GCS18 scenario starts sampling, and the sample interval of the
+# RTDS GCS31 command (seconds).
+SAMPLING_LEAD = 6 * 3600
+SAMPLING_INTERVAL = 360
+
+
+@dataclass(frozen=True)
+class SamplingStart:
+    """A Start Sampling command (GCS31) that a remote party sent the GSME before the command."""
+
+    originator: bytes
+    counter: int
+    samples: int
+
+    def command(self) -> GbcsFrame:
+        """Return the GCS31 command (unMACed), addressed to the emulated GSME."""
+        request = START_SAMPLING.frame(issuer_event_id=self.counter & 0xFFFF_FFFF, start_sampling_time=0,
+                                       sample_type=0, sample_request_interval=SAMPLING_INTERVAL,
+                                       max_number_of_samples=self.samples)
+        encoded = build_zcl(request)
+        component = GbzComponent(0x01, request.cluster_id, encoded[0], encoded[1], encoded[2], encoded[3:])
+        return GbcsFrame.command(originator=self.originator, recipient=EMULATED_IDS["GSME"],
+                                 originator_counter=self.counter, message_code=GCS31_MESSAGE_CODE,
+                                 content=build_gbz(GbzPayload((component,))))
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Preconditions of a variant that its command does not carry."""
@@ -363,6 +406,8 @@ class Scenario:
     twin_element: bool = False
     held_image_hash: bytes | None = None
     faults: Mapping[Any, int] = field(default_factory=dict)  # FaultKey (ESME) or ZclFault (GSME)
+    gsme_tariff: bool = True
+    sampling: SamplingStart | None = None
 
 
 def scenario_for(case: ReplayCase, command: GbcsFrame, target: Target) -> Scenario:
@@ -371,7 +416,13 @@ def scenario_for(case: ReplayCase, command: GbcsFrame, target: Target) -> Scenar
     - ``TWIN`` variants address a twin-element ESME (two sets of import registers);
     - CS06 ``SUCCESS`` variants find the meter holding a verified image whose manufacturer image
       hash is the one the command names (the RTDS hash is no SHA-256 of a real image, so the
-      image cannot be transferred over OTA first).
+      image cannot be transferred over OTA first);
+    - GSME ``NOT_FOUND`` variants address a meter whose supplier has sent it no tariff (no
+      calendars, no billing period): the reference GSME answers the same calendar and price
+      reads with data in SUCCESS variants and with NOT_FOUND in these;
+    - GCS18 variants other than ``NOT_FOUND`` read a sampling session that the command's
+      originator started six hours earlier with GCS31 Start Sampling (6-minute samples, as many
+      as the command reads), sent just below the command's originator counter.
     """
     twin = "TWIN" in case.use_case
     held = None
@@ -381,7 +432,22 @@ def scenario_for(case: ReplayCase, command: GbcsFrame, target: Target) -> Scenar
             held = bytes(decode_asn1(command.content, command.message_code, Cra.COMMAND).value["manufacturerImageHash"])
         except CommshubError:
             held = None
-    return Scenario(target, twin_element=twin, held_image_hash=held)
+    not_found = target is Target.GSME and "NOT_FOUND" in case.use_case
+    sampling = None
+    if target is Target.GSME and command.message_code == GCS18_MESSAGE_CODE and not not_found:
+        sampling = SamplingStart(command.originator, command.originator_counter - 1, _samples_read(command))
+    return Scenario(target, twin_element=twin, held_image_hash=held, gsme_tariff=not not_found, sampling=sampling)
+
+
+def _samples_read(command: GbcsFrame) -> int:
+    """Return how many samples a GCS18 command reads (1 when it does not decode)."""
+    try:
+        component = parse_gbz(command.content).components[0]
+        header = bytes([component.frame_control, component.sequence_number, component.command_id])
+        count: int = parse_zcl(header + component.payload, component.cluster)["number_of_samples"]
+    except (CommshubError, IndexError, KeyError):
+        return 1
+    return count
 
 
 @dataclass(frozen=True)
@@ -413,36 +479,102 @@ def _dlms_faults(command: GbcsFrame, reference: GbcsFrame) -> _Faults | None:
     return _Faults(keys, ", ".join(names)) if keys else None
 
 
+# ZCL frame control bit 3: the frame travels server to client (ZCL revision 6).
+_DIRECTION_BIT = 0x08
 # ZCL statuses that only a failing device returns (ZCL revision 6, table 2-12).
 _FAILURE_STATUSES = frozenset({Status.HARDWARE_FAILURE, Status.SOFTWARE_FAILURE})
 
 
 def _gbz_faults(command: GbcsFrame, reference: GbcsFrame, keys: KeyStore) -> _Faults | None:
-    """Failures of a GBZ response: commands answered with a failure Default Response and
-    attributes read with a failure status."""
+    """Failures of a GBZ response: attributes read with a failure status, and the command
+    components answered with a failure Default Response. A reply names its command component
+    by the ZCL sequence number it echoes."""
     requests = parse_gbz(command.content).components
     found: dict[ZclFault, int] = {}
-    for component in parse_gbz(reference.content).components:
-        payload = component.payload
-        if component.encryption is not None:
-            payload = decrypt_component(reference, component, keys) or b""
-        header = bytes([component.frame_control, component.sequence_number, component.command_id])
-        try:
-            reply = parse_zcl(header + payload, component.cluster)
-        except CommshubError:
-            continue
+    names: list[str] = []
+    for reply in _decoded_components(reference, keys):
         if DEFAULT_RESPONSE.matches(reply) and reply["status"] in _FAILURE_STATUSES:
-            found[("command", component.cluster, reply["command_id"])] = reply["status"]
+            index = next((index for index, request in enumerate(requests)
+                          if request.sequence_number == reply.tsn and request.cluster == reply.cluster_id
+                          and request.command_id == reply["command_id"]), None)
+            if index is not None:
+                found[("component", reply.cluster_id, index)] = reply["status"]
+                names.append(f"component {index + 1} (0x{reply.cluster_id:04X}/0x{reply['command_id']:02X}) "
+                             f"status 0x{reply['status']:02X}")
         elif READ_ATTRIBUTES_RESPONSE.matches(reply):
             for record in reply["records"]:
                 if record["status"] in _FAILURE_STATUSES:
-                    found[("attribute", component.cluster, record["attribute_id"])] = record["status"]
-    requested = {(request.cluster, request.command_id) for request in requests}
-    found = {key: code for key, code in found.items() if key[0] == "attribute" or key[1:] in requested}
+                    found[("attribute", reply.cluster_id, record["attribute_id"])] = record["status"]
+                    names.append(f"attribute 0x{reply.cluster_id:04X}/0x{record['attribute_id']:04X} "
+                                 f"status 0x{record['status']:02X}")
     if not found:
         return None
-    names = [f"{kind} 0x{cluster:04X}/0x{member:04X} status 0x{code:02X}" for (kind, cluster, member), code in found.items()]
     return _Faults(found, ", ".join(names))
+
+
+def _decoded_components(frame: GbcsFrame, keys: KeyStore) -> list[ZclFrame]:
+    """Return the ZCL frames of a GBZ payload, encrypted components decrypted; components that
+    do not decode are left out."""
+    frames = []
+    for component in parse_gbz(frame.content).components:
+        payload = component.payload
+        if component.encryption is not None:
+            payload = decrypt_component(frame, component, keys) or b""
+        header = bytes([component.frame_control, component.sequence_number, component.command_id])
+        try:
+            frames.append(parse_zcl(header + payload, component.cluster))
+        except CommshubError:
+            continue
+    return frames
+
+
+# Fields of GSME responses that date a captured record (ZigBee UTCTime).
+_CAPTURE_TIMES = ("snapshot_time", "sample_start_time", "collection_time", "top_up_time", "event_time")
+
+
+def reference_anomaly(command: GbcsFrame, reference: bytes, keys: KeyStore) -> str | None:
+    """Return why a reference GBZ response cannot be reproduced, or None.
+
+    Two things are checked: a Default Response must travel in the reverse direction of the
+    command it answers (ZCL revision 6), and the records a meter publishes cannot be captured
+    after the date of the replay, more than a day after the RTDS date.
+    """
+    try:
+        response = parse_frame(reference)
+        if payload_kind(response.content) is not PayloadKind.GBZ or payload_kind(command.content) is not PayloadKind.GBZ:
+            return None
+        requests = {request.sequence_number: request for request in parse_gbz(command.content).components}
+        replies = _decoded_components(response, keys)
+    except CommshubError:
+        return None
+    latest = COMMAND_TIME + 86_400 - ZIGBEE_EPOCH
+    for reply in replies:
+        request = requests.get(reply.tsn)
+        if DEFAULT_RESPONSE.matches(reply) and request is not None \
+                and reply.direction == Direction(bool(request.frame_control & _DIRECTION_BIT)):
+            return (f"the reference Default Response to command 0x{reply['command_id']:02X} of cluster "
+                    f"0x{reply.cluster_id:04X} travels in the same direction as that command; ZCL sends "
+                    f"responses the other way, as the emulated GSME does")
+        for moment in _captured_at(reply.payload):
+            if moment > latest:
+                day = datetime.datetime.fromtimestamp(moment + ZIGBEE_EPOCH, datetime.UTC).date()
+                return (f"the reference GSME published a record captured on {day}, after the date of the "
+                        f"RTDS responses (2015-01-01): its clock ran ahead of the replay's, whose meter "
+                        f"holds no record from that date")
+    return None
+
+
+def _captured_at(payload: Any) -> list[int]:
+    """Return the capture times in a decoded ZCL payload, nested records included."""
+    if isinstance(payload, Mapping):
+        times = [int(payload[name]) for name in _CAPTURE_TIMES if isinstance(payload.get(name), int)]
+        for value in payload.values():
+            if isinstance(value, (list, Mapping)):
+                times.extend(_captured_at(value))
+        return times
+    if isinstance(payload, list):
+        return [moment for element in payload for moment in _captured_at(element)]
+    return []
 
 
 def _result_name(code: int) -> str:

@@ -9,6 +9,7 @@ Attribute Response carrying the notification flags.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 
 from construct import Array, GreedyBytes, Int8ul, Int16ul, Int32ul, Struct, Switch, this
@@ -48,6 +49,7 @@ __all__ = [
     "SET_SUPPLY_STATUS",
     "SET_UNCONTROLLED_FLOW_THRESHOLD",
     "SNAPSHOT_BLOCK_TIER_DELIVERED_NO_BILLING",
+    "SnapshotCause",
     "START_SAMPLING",
     "START_SAMPLING_RESPONSE",
     "SUPPLY_STATUS_RESPONSE",
@@ -250,6 +252,30 @@ _SNAPSHOT_SCHEDULE = Struct(
     "snapshot_payload_type" / Int8ul,
     "snapshot_cause" / Int32ul,
 )
+
+
+class SnapshotCause(enum.IntFlag):
+    """Snapshot Cause bits of Schedule, Take, Get and Publish Snapshot (Smart Energy 1.4)."""
+
+    GENERAL = 0x0000_0001
+    END_OF_BILLING_PERIOD = 0x0000_0002
+    END_OF_BLOCK_PERIOD = 0x0000_0004
+    CHANGE_OF_TARIFF_INFORMATION = 0x0000_0008
+    CHANGE_OF_PRICE_MATRIX = 0x0000_0010
+    CHANGE_OF_BLOCK_THRESHOLDS = 0x0000_0020
+    CHANGE_OF_CV = 0x0000_0040
+    CHANGE_OF_CF = 0x0000_0080
+    CHANGE_OF_CALENDAR = 0x0000_0100
+    CRITICAL_PEAK_PRICING = 0x0000_0200
+    MANUALLY_TRIGGERED_FROM_CLIENT = 0x0000_0400
+    END_OF_RESOLVE_PERIOD = 0x0000_0800
+    CHANGE_OF_TENANCY = 0x0000_1000
+    CHANGE_OF_SUPPLIER = 0x0000_2000
+    CHANGE_OF_METER_MODE = 0x0000_4000
+    DEBT_PAYMENT = 0x0000_8000
+    SCHEDULED_SNAPSHOT = 0x0001_0000
+    OTA_FIRMWARE_DOWNLOAD = 0x0002_0000
+
 
 # Sub-payload of snapshot type 6. The high nibble of the tiers-and-block-thresholds octet counts
 # tiers and the low nibble blocks. A GBCS gas meter sends 0x14 followed by four tier-block
