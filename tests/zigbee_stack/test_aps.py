@@ -306,6 +306,24 @@ def test_fragment_limits() -> None:
     assert fragment_payload(b"", 10) == [b""]
 
 
+def test_fragmentation_at_the_block_size_boundary() -> None:
+    # An ASDU exactly one block long fits one frame: a "<" where "<=" belongs would fragment it
+    # (an off-by-one once fixed in zsmartsystems' ZigBee library).
+    assert fragment_payload(bytes(48), 48) == [bytes(48)]
+    assert [len(block) for block in fragment_payload(bytes(49), 48)] == [48, 1]
+    assert [len(block) for block in fragment_payload(bytes(96), 48)] == [48, 48]
+    assert len(fragment_payload(bytes(255 * 4), 4)) == 255
+    with pytest.raises(LocalProtocolError, match="need 256 blocks"):
+        fragment_payload(bytes(255 * 4 + 1), 4)
+    # The reassembler takes the last block and no block after it.
+    reassembler = ApsReassembler(window_size=2)
+    reassembler.add(0, b"a", total_blocks=2)
+    with pytest.raises(RemoteProtocolError, match="outside the current window"):
+        reassembler.add(2, b"c")
+    assert reassembler.add(1, b"b") == BlockAck(0, 0xFF)
+    assert reassembler.complete
+
+
 @pytest.mark.parametrize("data", ["", "00", "00ff01", "0c34"])
 def test_truncated_frames(data: str) -> None:
     with pytest.raises(CodecError):
