@@ -46,8 +46,8 @@ from commshub.codecs.gbcs.tables import Cra
 from commshub.codecs.zigbee.tunnel import TunnelCommand, TunnelMessage
 from commshub.codecs.zigbee.zcl import Direction, FrameType, Status, ZclFrame, build_zcl, parse_zcl
 from commshub.codecs.zigbee.zcl.clusters import prepayment
-from commshub.codecs.zigbee.zcl.clusters.price import PRICE_ID
 from commshub.codecs.zigbee.zcl.clusters.ota import IMAGE_BLOCK_RESPONSE
+from commshub.codecs.zigbee.zcl.clusters.price import PRICE_ID
 from commshub.codecs.zigbee.zcl.foundation import (
     DEFAULT_RESPONSE,
     READ_ATTRIBUTES,
@@ -96,7 +96,6 @@ from commshub.devices.transitions import (
     advance,
 )
 from commshub.hub.gbcs_io import ZIGBEE_EPOCH, generalized_time
-from commshub.hub.logs import EventCode
 
 __all__ = [
     "ENCRYPTED_RESPONSES",
@@ -177,9 +176,9 @@ class GsmeSettings(MeterSettings):
     image_type: int = GSME_IMAGE_TYPE
     poll_interval: int = 1800
     blocks_per_wake: int = 64
-    usage: GasUsage = GasUsage()
-    past: SyntheticPast = SyntheticPast()
-    terms: DebtTerms = DebtTerms()
+    usage: GasUsage = field(default_factory=GasUsage)
+    past: SyntheticPast = field(default_factory=SyntheticPast)
+    terms: DebtTerms = field(default_factory=DebtTerms)
     tariff: GasTariff | None = field(default_factory=default_tariff)
     daily_snapshot_time: int = 9 * 3600
     profile_days: int = 396

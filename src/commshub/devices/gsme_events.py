@@ -120,15 +120,16 @@ class GsmeLogs:
         return logs
 
     def entries(self, log_id: EventLogId, now: int, configuration: Mapping[int, int]) -> list[LogEntry]:
-        """Return the entries a log holds at ``now``, oldest first, at most :data:`LOG_CAPACITY`."""
+        """Return the entries of a log at ``now``, oldest first, at most :data:`LOG_CAPACITY`."""
         if log_id is EventLogId.SECURITY:
             own, cleared, codes = self.security, self.security_cleared, _SECURITY_CODES
         else:
             own, cleared = self.general, self.general_cleared
             codes = tuple(sorted(code for code, value in configuration.items()
                                  if value & LOG_BITS == EventLogId.GENERAL))
+        # Clearing empties the meter's own entries, so only the background needs the bound.
         low = self.begin if cleared is None else max(self.begin, cleared + 1)
-        found = [entry for entry in own if low <= entry.at <= now]
+        found = [entry for entry in own if entry.at <= now]
         slot = now - now % _SLOT
         background: list[LogEntry] = []
         while slot >= low - _SLOT and len(background) < LOG_CAPACITY and codes:

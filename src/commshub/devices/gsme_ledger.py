@@ -4,11 +4,11 @@ records.
 
 Consumption is a deterministic function of time (:class:`GasUsage`): a daily volume that follows
 the season and a daily shape of half-hour volumes, varied by a seeded hash. The meter integrates
-it every half hour into its :class:`Ledger`: the total and time-of-use tier registers, the block
-registers of the billing period, the cost of the gas and the standing charge against the
-prepayment credit, and the recovery of its debts. While integrating it takes the snapshots a
-GBCS gas meter keeps: a daily one and one at the end of every billing period, plus those that
-events (a tariff change, a change of payment mode) cause.
+it every half hour into its :class:`Ledger`. The total, time-of-use tier and block registers
+grow; the cost of the gas, the standing charge and the recovery of debts come off the
+prepayment credit. While integrating it takes the snapshots a GBCS gas meter keeps: a daily
+one, one at the end of every billing period, and those that events cause (a tariff change, a
+change of payment mode).
 
 A meter comes with synthetic history before it first starts (:func:`synthetic_history`): the
 same integration over its past, with a consumer who tops up when the credit runs low. After the
@@ -16,6 +16,9 @@ start only commands change the accounts.
 
 Quantities: volumes in register units of 0.001 m³ (Metering divisor 1000), money in the currency
 units of the Price cluster (0.00001 GBP with trailing digit 5), times in UTC seconds since 1970.
+
+NOTE: prices apply per m³. GB gas is billed per kWh, converted with the calorific value and a
+volume correction factor, which this model leaves out.
 """
 
 from __future__ import annotations
@@ -34,13 +37,13 @@ from commshub.devices.gsme_tariff import GasTariff
 
 __all__ = [
     "BILLING_LOG_CAPACITY",
+    "DAILY_LOG_CAPACITY",
+    "DEBT_LOG_CAPACITY",
+    "HALF_HOUR",
     "LIVE_ATTRIBUTES",
     "PROFILE_SAMPLE_ID",
     "SESSION_SAMPLE_ID",
     "TIERS",
-    "DAILY_LOG_CAPACITY",
-    "DEBT_LOG_CAPACITY",
-    "HALF_HOUR",
     "TOP_UP_LOG_CAPACITY",
     "AccountPlan",
     "Balance",
@@ -55,8 +58,8 @@ __all__ = [
     "Snapshot",
     "SyntheticPast",
     "TopUp",
+    "adjust_credit",
     "integrate",
-    "credit_top_up",
     "live_attributes",
     "prices_from",
     "sample_volumes",
@@ -158,7 +161,7 @@ class Prices:
 
 @dataclass(frozen=True)
 class DebtTerms:
-    """How the meter recovers its three debts: debts 1 and 2 by a daily amount, debt 3 (the
+    """Debt recovery terms: debts 1 and 2 are recovered by a daily amount, debt 3 (the
     payment-based debt) by a share of each top-up, in hundredths of a percent."""
 
     daily_recovery: tuple[int, int] = (50_000, 20_000)
@@ -247,9 +250,9 @@ class MeterRecords:
 
 @dataclass(frozen=True)
 class AccountPlan:
-    """What the integration needs besides the records: the usage, prices and terms, the
-    tariff (None: tier 1 throughout and monthly billing), when the daily snapshot is taken
-    (seconds after midnight), and snapshots that events cause (UTC time, cause)."""
+    """Inputs of the integration besides the records: the usage, prices and terms, the tariff
+    (None: tier 1 throughout and monthly billing), the daily snapshot time (seconds after
+    midnight), and the snapshots that events cause (UTC time, cause)."""
 
     usage: GasUsage
     prices: Prices
@@ -319,8 +322,7 @@ class _Integration:
                 self.snapshot(moment, SnapshotCause.GENERAL)
             while events and events[0][0] <= moment:
                 self.snapshot(moment, events.pop(0)[1])
-            if plan.low_credit is not None:
-                self.consumer_top_up(moment)
+            self.consumer_top_up(moment)
             self.consume(moment, tier_of_day[second // HALF_HOUR])
             moment += HALF_HOUR
         return MeterRecords(
@@ -385,9 +387,11 @@ class _Integration:
     def consumer_top_up(self, moment: int) -> None:
         """Synthetic history: when the credit falls below the low credit level, the consumer
         tops up £10 to £30 within a day, in the daytime."""
-        assert self.plan.low_credit is not None
+        low_credit = self.plan.low_credit
+        if low_credit is None:
+            return
         if self.top_up_due is None:
-            if self.credit >= self.plan.low_credit:
+            if self.credit >= low_credit:
                 return
             digest = _digest(self.plan.seed, moment, 1)
             delay = HALF_HOUR * (1 + digest[0] % 47)
@@ -422,14 +426,14 @@ def _tiers_of_day(tariff: GasTariff | None, midnight: int) -> tuple[int, ...]:
     return tuple(min(max(profile.value_at(index * 30), 1), TIERS) for index in range(DAY // HALF_HOUR))
 
 
-def credit_top_up(records: MeterRecords, plan: AccountPlan, moment: int, amount: int, code: bytes) -> MeterRecords:
-    """Return the records with a top-up applied at ``moment`` (the ledger is advanced first)."""
+def adjust_credit(records: MeterRecords, plan: AccountPlan, moment: int, value: int, *,
+                  absolute: bool) -> MeterRecords:
+    """Return the records with the credit adjusted at ``moment``: set to ``value`` when
+    ``absolute``, else changed by it (the ledger is integrated up to ``moment`` first)."""
     records = integrate(records, moment, plan)
-    work = _Integration(records, plan)
-    work.top_up(moment, amount, code)
-    return replace(records, ledger=replace(records.ledger, balance=work.balance()),
-                   top_ups=tuple(work.top_ups[-TOP_UP_LOG_CAPACITY:]),
-                   debt_collections=tuple(work.collections[-DEBT_LOG_CAPACITY:]))
+    balance = records.ledger.balance
+    credit = value if absolute else balance.credit + value
+    return replace(records, ledger=replace(records.ledger, balance=replace(balance, credit=credit)))
 
 
 def take_snapshot(records: MeterRecords, plan: AccountPlan, moment: int, cause: SnapshotCause) -> MeterRecords:
@@ -484,8 +488,8 @@ def prices_from(attributes: Mapping[int, tuple[int, Any]]) -> Prices:
 
 # The sample ID of the half-hourly profile data log, which GCS17 reads.
 PROFILE_SAMPLE_ID = 0
-# NOTE: the reference GSME answers GCS31 Start Sampling with sample ID 2 and GCS18 reads ID 2,
-# so the emulated meter keeps one sampling session at a time under that ID.
+# NOTE: the reference GSME responds to GCS31 Start Sampling with sample ID 2, and GCS18 reads ID
+# 2, so the emulated meter keeps one sampling session at a time under that ID.
 SESSION_SAMPLE_ID = 2
 
 

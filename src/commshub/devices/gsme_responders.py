@@ -13,7 +13,13 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from commshub.codecs.zigbee.zcl import Direction, Status, ZclFrame
-from commshub.codecs.zigbee.zcl.clusters import calendar, device_management, metering, prepayment, price
+from commshub.codecs.zigbee.zcl.clusters import (
+    calendar,
+    device_management,
+    metering,
+    prepayment,
+    price,
+)
 from commshub.codecs.zigbee.zcl.clusters.metering import SnapshotCause
 from commshub.devices.gsme_events import LOG_BITS, EventLogId, LogEntry, events_of_group
 from commshub.devices.gsme_ledger import (
@@ -24,10 +30,11 @@ from commshub.devices.gsme_ledger import (
     Registers,
     SamplingSession,
     Snapshot,
+    adjust_credit,
     sample_volumes,
     take_snapshot,
 )
-from commshub.devices.gsme_tariff import Calendar, CalendarType
+from commshub.devices.gsme_tariff import Calendar
 from commshub.hub.gbcs_io import ZIGBEE_EPOCH
 from commshub.hub.logs import EventCode
 
@@ -270,6 +277,24 @@ def consumer_top_up(run: GsmeRun, request: ZclFrame, from_date_time: int | None)
         credit_remaining=credit)]
 
 
+# Credit Adjustment Type of Credit Adjustment (Smart Energy 1.4).
+_CREDIT_INCREMENTAL, _CREDIT_ABSOLUTE = 0x00, 0x01
+
+
+def credit_adjustment(run: GsmeRun, request: ZclFrame, from_date_time: int | None) -> list[ZclFrame]:
+    """Prepayment Credit Adjustment: add to the credit, or set it.
+
+    NOTE: a future-dated adjustment (start time later than now) is applied at once.
+    """
+    kind = request["credit_adjustment_type"]
+    if kind not in (_CREDIT_INCREMENTAL, _CREDIT_ABSOLUTE):
+        return [run.default_response(request, Status.INVALID_FIELD)]
+    records = adjust_credit(run.records(), run.plan(), run.utc, request["credit_adjustment_value"],
+                            absolute=kind == _CREDIT_ABSOLUTE)
+    run.update(records=records)
+    return [run.default_response(request, Status.SUCCESS)]
+
+
 # --- supply ----------------------------------------------------------------------------------
 
 _SUPPLY_STATUS = 0x0014  # Metering attribute
@@ -487,6 +512,7 @@ RESPONDERS: Mapping[tuple[int, Direction, int], Responder] = {
     (metering.METERING_ID, Direction.CLIENT_TO_SERVER, metering.GET_SAMPLED_DATA.id): get_sampled_data,
     (metering.METERING_ID, Direction.CLIENT_TO_SERVER, metering.CHANGE_SUPPLY.id): change_supply,
     (prepayment.PREPAYMENT_ID, Direction.CLIENT_TO_SERVER, prepayment.CONSUMER_TOP_UP.id): consumer_top_up,
+    (prepayment.PREPAYMENT_ID, Direction.CLIENT_TO_SERVER, prepayment.CREDIT_ADJUSTMENT.id): credit_adjustment,
     (prepayment.PREPAYMENT_ID, Direction.CLIENT_TO_SERVER, prepayment.CHANGE_PAYMENT_MODE.id): change_payment_mode,
     (prepayment.PREPAYMENT_ID, Direction.CLIENT_TO_SERVER, prepayment.GET_PREPAY_SNAPSHOT.id): get_prepay_snapshot,
     (prepayment.PREPAYMENT_ID, Direction.CLIENT_TO_SERVER, prepayment.GET_TOP_UP_LOG.id): get_top_up_log,

@@ -125,7 +125,7 @@ class Season:
 
 @dataclass(frozen=True)
 class SpecialDay:
-    """On ``date`` the day profile ``day_id`` applies, whatever the week profile says."""
+    """On ``date`` the day profile ``day_id`` applies instead of the week profile's."""
 
     date: CalendarDate
     day_id: int
@@ -270,9 +270,12 @@ def _calendar(calendar_type: CalendarType, calendar_id: int, name: bytes,
 
 
 def default_tariff(provider_id: int = 0) -> GasTariff:
-    """Return a four-tier time-of-use tariff with a friendly credit calendar: tier 1 at night,
-    tier 2 by day, peak tiers 3 and 4 in winter evenings; friendly credit at night, at weekends
-    and on bank holidays (which follow the weekend profiles)."""
+    """Return a four-tier time-of-use tariff with a friendly credit calendar.
+
+    Tier 1 applies at night, tier 2 by day and the peak tiers 3 and 4 on weekday evenings.
+    Friendly credit applies at night, at weekends and on bank holidays, which follow the
+    weekend profiles.
+    """
     tou = _calendar(CalendarType.DELIVERED, 0x1001, b"Gas TOU", (
         ((0, 1), (420, 2), (960, 4), (1140, 3), (1320, 1)),  # winter weekday
         ((0, 1), (480, 2), (1320, 1)),  # winter weekend
