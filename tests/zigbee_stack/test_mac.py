@@ -179,6 +179,27 @@ def test_pan_id_rules_2006(dst: str, src: str, compression: int) -> None:
     assert source_pan_present(fc) is (src != "none" and not (compression and both))
 
 
+def test_invalid_2006_frames_still_parse() -> None:
+    # The strategies draw valid frames only, but real radios send invalid ones, which parse.
+    # A data frame with PAN ID compression and a destination address only keeps its PAN ID.
+    frame = round_trip(bytes.fromhex("4118" "05" "3412" "CDAB") + b"hi", fcs=False)
+    assert frame.frame_control.pan_id_compression
+    assert frame.destination_pan_id == 0x1234
+    assert frame.destination_address == 0xABCD
+    assert frame.source_address is None
+    assert frame.payload == b"hi"
+    # An ack that carries addresses.
+    ack = round_trip(bytes.fromhex("4298" "07" "3412" "CDAB" "0100"), fcs=False)
+    assert int(ack.frame_control.frame_type) == 2
+    assert ack.destination_address == 0xABCD
+    assert ack.source_address == 0x0001
+    assert ack.source_pan_id is None
+    # A command frame without any address.
+    command = round_trip(bytes.fromhex("0310" "09" "07"), fcs=False)
+    assert command.command_id == 0x07
+    assert command.destination_pan_id is None
+
+
 def test_sequence_suppression_bit_ignored_before_2015() -> None:
     # Bit 8 is reserved in 2003 and 2006 frames, so the sequence number is still there.
     data = bytes.fromhex("0109" "2A" "3412" "FFFF") + b"x"

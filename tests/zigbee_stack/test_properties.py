@@ -31,6 +31,36 @@ def test_mac_value_round_trip(frame: Container) -> None:
     assert mac.build_mac_frame(mac.parse_mac_frame(data)) == data
 
 
+def _legacy_frame_problems(frame: Container) -> list[str]:
+    """List what IEEE 802.15.4-2006 clause 7.2 forbids in a frame of version 2003 or 2006."""
+    fc = frame.frame_control
+    frame_type = int(fc.frame_type)
+    dst = int(fc.destination_addressing_mode)
+    src = int(fc.source_addressing_mode)
+    problems = []
+    if frame_type not in (0, 1, 2, 3):
+        problems.append("reserved frame type")
+    if 1 in (dst, src):
+        problems.append("reserved addressing mode")
+    if fc.pan_id_compression and (dst == 0 or src == 0):
+        problems.append("PAN ID compression without both addresses")
+    if fc.sequence_number_suppression or fc.ie_present:
+        problems.append("bits reserved before 2015 set")
+    if frame_type == 2 and (dst or src or fc.security_enabled or frame.payload or fc.ack_request):
+        problems.append("an ack carries more than frame control and sequence number")
+    if frame_type == 0 and (dst != 0 or src == 0 or fc.ack_request):
+        problems.append("a beacon must carry a source address only, without ack request")
+    if frame_type in (1, 3) and dst == 0 and src == 0:
+        problems.append("a data or command frame without any address")
+    return problems
+
+
+@given(mac_frames())
+def test_generated_legacy_frames_are_valid(frame: Container) -> None:
+    if int(frame.frame_control.frame_version) < 2:
+        assert _legacy_frame_problems(frame) == []
+
+
 @given(nwk_frames())
 def test_nwk_value_round_trip(frame: Container) -> None:
     data = nwk.build_nwk_frame(frame)

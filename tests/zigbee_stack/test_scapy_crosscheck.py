@@ -5,11 +5,11 @@ control, the ZigBee security header and the APS header and commands. These frame
 out, each for a scapy limit:
 
 - frame version 2, which scapy reads with the 2006 layout (scapy #4947);
-- beacons without a source address, with a destination address or with GTS descriptors
-  (scapy has no GTS list);
-- data and command frames without a destination address, which scapy leaves undissected;
-- 2006 frames whose compression bit is set with one address only (invalid in 2006): scapy
-  drops the source PAN ID, Wireshark and this codec keep it.
+- beacons with GTS descriptors (scapy has no GTS list);
+- data and command frames without a destination address, which scapy leaves undissected.
+
+The strategy draws 2003 and 2006 frames valid for their standard only, so the invalid cases
+scapy reads differently (a compression bit with one address only) are not drawn.
 """
 
 from __future__ import annotations
@@ -33,16 +33,11 @@ zigbee = pytest.importorskip("scapy.layers.zigbee")
 def _scapy_mac_supports(frame: Container) -> bool:
     fc = frame.frame_control
     dst = int(fc.destination_addressing_mode)
-    src = int(fc.source_addressing_mode)
     if int(fc.frame_version) >= 2:
         return False
-    if int(fc.frame_type) == 0 and (dst != 0 or src == 0):
-        return False  # a beacon has a source address only
     if int(fc.frame_type) in (1, 3) and dst == 0:
         return False  # scapy leaves such frames as Raw
-    if frame.beacon is not None and frame.beacon.gts_list:
-        return False  # scapy's beacon has no GTS descriptor list
-    return not (fc.pan_id_compression and (dst == 0) != (src == 0))
+    return not (frame.beacon is not None and frame.beacon.gts_list)  # scapy has no GTS list
 
 
 def _mac_layer(packet: Any) -> Any:

@@ -56,6 +56,9 @@ def _payload(max_size: int = _PAYLOAD_MAX) -> st.SearchStrategy[bytes]:
 
 # --- 802.15.4 ---------------------------------------------------------------------------
 
+_BEACON, _DATA, _ACK, _COMMAND = 0, 1, 2, 3  # MAC frame types
+_ADDRESS_MODES = [0, 2, 3]  # none, short, extended (1 is reserved)
+
 
 @st.composite
 def _mac_aux_header(draw: st.DrawFn, version: int) -> Container:
@@ -102,9 +105,10 @@ def _mac_body(draw: st.DrawFn, fc: Container, level: int, plaintext: bool) -> di
     body: dict[str, Any] = {"header_ies": None, "payload_ies": None, "beacon": None,
                             "command_id": None, "command": None}
     private_in_ies = version >= 2 and ciphertext
-    beacon = frame_type == 0 and version < 2
-    command = frame_type == 3 and not private_in_ies
-    payload = draw(_payload())
+    beacon = frame_type == _BEACON and version < 2
+    command = frame_type == _COMMAND and not private_in_ies
+    # A 2003 or 2006 ack is frame control, sequence number and FCS only.
+    payload = b"" if frame_type == _ACK and version < 2 else draw(_payload())
     command_id = None
     if command:
         command_id = draw(st.sampled_from([*mac.MAC_COMMANDS, 0x30]))
@@ -181,34 +185,63 @@ def _mac_command(draw: st.DrawFn, command_id: int, version: int) -> Container | 
 
 
 @st.composite
+def _legacy_addressing(draw: st.DrawFn, frame_type: int) -> tuple[int, int, bool]:
+    """Draw (destination mode, source mode, PAN ID compression) as IEEE 802.15.4-2006 7.2
+    allows them for ``frame_type``.
+
+    An ack has no address and a beacon only a source address. A data or command frame has
+    at least one address, and PAN ID compression needs both.
+    """
+    if frame_type == _ACK:
+        return 0, 0, False
+    if frame_type == _BEACON:
+        return 0, draw(st.sampled_from([2, 3])), False
+    destination = draw(st.sampled_from(_ADDRESS_MODES))
+    source = draw(st.sampled_from(_ADDRESS_MODES if destination else [2, 3]))
+    return destination, source, bool(destination and source) and draw(st.booleans())
+
+
+@st.composite
 def mac_frames(draw: st.DrawFn, *, secured: bool | None = None,
                plaintext: bool = False) -> Container:
     """Draw an 802.15.4 MPDU value (beacon, data, ack or command; versions 2003 to 2015).
 
-    ``secured`` forces the security bit on (True) or off (False); ``plaintext`` draws the
-    plaintext view of encrypted frames, for ``secure_mac_frame``.
+    Frames of versions 2003 and 2006 follow the rules of their standard: addressing per frame
+    type, no ack request on beacons and acks, and no security on acks. Frame version 2015
+    allows every combination of its PAN ID table. ``secured`` forces the security bit on
+    (True) or off (False). ``plaintext`` draws the plaintext view of encrypted frames, for
+    ``secure_mac_frame``.
     """
-    frame_type = draw(st.sampled_from([0, 1, 2, 3]))
+    frame_type = draw(st.sampled_from([_BEACON, _DATA, _ACK, _COMMAND]))
     version = draw(st.sampled_from([0, 1, 2]))
     if secured is None:
-        secure = version >= 1 and draw(st.booleans())
+        secure = version >= 1 and not (frame_type == _ACK and version < 2) and draw(st.booleans())
     else:
         secure = secured
-        if secure and version == 0:
+        if secure and frame_type == _ACK:
+            version = 2  # only the 2015 enhanced ack can be secured
+        elif secure and version == 0:
             version = draw(st.sampled_from([1, 2]))
-    modes = [0, 2, 3]
+    if version < 2:
+        destination_mode, source_mode, compression = draw(_legacy_addressing(frame_type))
+        ack_request = frame_type in (_DATA, _COMMAND) and draw(st.booleans())
+    else:
+        destination_mode = draw(st.sampled_from(_ADDRESS_MODES))
+        source_mode = draw(st.sampled_from(_ADDRESS_MODES))
+        compression = draw(st.booleans())
+        ack_request = draw(st.booleans())
     fc = Container(
         frame_type=_named(frame_type, mac.FRAME_TYPES),
         security_enabled=secure,
         frame_pending=draw(st.booleans()),
-        ack_request=draw(st.booleans()),
-        pan_id_compression=draw(st.booleans()),
+        ack_request=ack_request,
+        pan_id_compression=compression,
         reserved=False,
         sequence_number_suppression=version >= 2 and draw(st.booleans()),
         ie_present=version >= 2 and draw(st.booleans()),
-        destination_addressing_mode=_named(draw(st.sampled_from(modes)), mac.ADDRESS_MODES),
+        destination_addressing_mode=_named(destination_mode, mac.ADDRESS_MODES),
         frame_version=_named(version, mac.FRAME_VERSIONS),
-        source_addressing_mode=_named(draw(st.sampled_from(modes)), mac.ADDRESS_MODES),
+        source_addressing_mode=_named(source_mode, mac.ADDRESS_MODES),
     )
     aux = draw(_mac_aux_header(version)) if secure else None
     level = int(aux.security_control.security_level) if aux is not None else 0
