@@ -8,10 +8,12 @@ import io
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commshub.benchclient import USE_CASES, BuildContext, use_case_spec
+from commshub.cli import main
 from commshub.codecs.gbcs.frame import GbcsFrame, parse_frame
 from commshub.codecs.gbcs.payload import decode_payload
 from commshub.codecs.zigbee import mac, nwk
@@ -197,3 +199,11 @@ def test_use_case_names_and_devices_are_checked() -> None:
     assert context.device("00DB1234567890A0") == bytes.fromhex("00DB1234567890A0")
     with pytest.raises(LocalProtocolError, match="neither a device kind"):
         context.device("toaster")
+
+
+def test_send_list_needs_no_use_case() -> None:
+    result = CliRunner().invoke(main, ["send", "--list"])
+
+    assert result.exit_code == 0, result.output
+    listed = [line.split(" ", 1)[0] for line in result.output.splitlines()]
+    assert listed == list(USE_CASES)

@@ -47,6 +47,13 @@ def _use_case_help() -> str:
     return "\n".join(lines)
 
 
+def _list_use_cases(context: click.Context, _param: click.Parameter, value: bool) -> None:
+    # Eager, so that it runs before click checks for the missing USE_CASE argument.
+    if value and not context.resilient_parsing:
+        click.echo(_use_case_help())
+        context.exit()
+
+
 @click.command(context_settings={"ignore_unknown_options": False})
 @click.argument("use_case")
 @click.argument("params", nargs=-1)
@@ -56,16 +63,14 @@ def _use_case_help() -> str:
 @click.option("--wait", "wait", type=float, default=_DEFAULT_WAIT_S, show_default=True,
               help="Seconds of bench time to wait for the response.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records instead of trees.")
-@click.option("--list", "list_use_cases", is_flag=True, is_eager=True,
+@click.option("--list", is_flag=True, is_eager=True, expose_value=False,
+              callback=_list_use_cases,
               help="List the use cases and their parameters, then exit.")
 @GATEWAY_OPTION
 def send(use_case: str, params: tuple[str, ...], hub: int, keystore: str | None, wait: float,
-         as_json: bool, list_use_cases: bool, gateway: str | None) -> None:
+         as_json: bool, gateway: str | None) -> None:
     """Send USE_CASE (CCS01, ECS52, CS06 ...) with NAME=VALUE parameters, or `firmware FILE`,
     `retrieve`, `schedule USE_CASE`; print what comes back, checked and decoded."""
-    if list_use_cases:
-        click.echo(_use_case_help())
-        return
     host, port = resolve_gateway(gateway)
     verb = use_case.lower()
 
