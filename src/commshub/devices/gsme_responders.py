@@ -277,20 +277,23 @@ def consumer_top_up(run: GsmeRun, request: ZclFrame, from_date_time: int | None)
         credit_remaining=credit)]
 
 
-# Credit Adjustment Type of Credit Adjustment (Smart Energy 1.4).
-_CREDIT_INCREMENTAL, _CREDIT_ABSOLUTE = 0x00, 0x01
+# Credit Adjustment Type of Credit Adjustment, and whether it sets the balance (True) or adds
+# to it. Smart Energy 1.4 defines 0 (incremental) and 1 (absolute). GBCS adds the credit-mode
+# forms seen in the DCC RTDS 4.5.0: GCS40c adjusts with type 3 and GCS40d resets with type 2.
+_ABSOLUTE_BY_TYPE = {0x00: False, 0x01: True, 0x02: True, 0x03: False}
 
 
 def credit_adjustment(run: GsmeRun, request: ZclFrame, from_date_time: int | None) -> list[ZclFrame]:
-    """Prepayment Credit Adjustment: add to the credit, or set it.
+    """Prepayment Credit Adjustment: add to the meter balance, or set it.
 
-    NOTE: a future-dated adjustment (start time later than now) is applied at once.
+    NOTE: the model keeps one meter balance for both payment modes, and a future-dated
+    adjustment (start time later than now) is applied at once.
     """
-    kind = request["credit_adjustment_type"]
-    if kind not in (_CREDIT_INCREMENTAL, _CREDIT_ABSOLUTE):
+    absolute = _ABSOLUTE_BY_TYPE.get(request["credit_adjustment_type"])
+    if absolute is None:
         return [run.default_response(request, Status.INVALID_FIELD)]
     records = adjust_credit(run.records(), run.plan(), run.utc, request["credit_adjustment_value"],
-                            absolute=kind == _CREDIT_ABSOLUTE)
+                            absolute=absolute)
     run.update(records=records)
     return [run.default_response(request, Status.SUCCESS)]
 
