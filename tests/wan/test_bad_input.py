@@ -84,11 +84,14 @@ def test_stalled_frame_times_out(gateway_factory: Any, raw_connect: Any, run: Ru
         server_settings = ServerSettings(frame_timeout=0.2)
         async with gateway_factory(hubs=1, server_settings=server_settings) as gw:
             raw = await raw_connect(gw.port)
-            await raw.send(encode_frame(_request(gw.addresses[0]))[:12])
+            whole = encode_frame(_request(gw.addresses[0]))
+            await raw.send(whole[:12])
 
             error = await raw.recv()
 
             assert error.status == Status.TRUNCATED_FRAME
+            assert f"no data for 0.2 s after 12 of the {len(whole)} bytes" in error.message
+            assert "stream ended" not in error.message
             assert await raw.closed_by_peer()
 
     run(scenario())

@@ -10,6 +10,7 @@ import pytest
 
 from commshub.store.audit import AuditKind
 from commshub.wan.framing import GfiData, GfiReader, Status, encode_gfi_data, encode_gfi_route
+from commshub.wan.server import ServerSettings
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 
@@ -109,6 +110,23 @@ def test_gfi_truncated_line_answered(gateway_factory: Any, raw_connect: Any, run
             line = await gfi.recv_line()
 
             assert line.startswith(b"GBCS:ERROR:%04X:" % Status.TRUNCATED_FRAME)
+            assert gw.hubs[0].delivered == []
+
+    run(scenario())
+
+
+def test_gfi_stalled_line_times_out(gateway_factory: Any, raw_connect: Any, run: Runner) -> None:
+    async def scenario() -> None:
+        server_settings = ServerSettings(frame_timeout=0.2)
+        async with gateway_factory(hubs=1, server_settings=server_settings) as gw:
+            gfi = await raw_connect(gw.port)
+            await gfi.send(encode_gfi_data(GBCS_FRAME)[:30])
+
+            line = await gfi.recv_line()
+
+            assert line.startswith(b"GBCS:ERROR:%04X:" % Status.TRUNCATED_FRAME)
+            assert b"no data for 0.2 s after 30 bytes of a GFI line" in line
+            assert await gfi.closed_by_peer()
             assert gw.hubs[0].delivered == []
 
     run(scenario())

@@ -433,16 +433,18 @@ class FrameReader:
                 recoverable=True, path=exc.path, offset=exc.offset, data=exc.data,
             ) from None
 
-    def check_eof(self) -> None:
-        """Raise FramingError (TRUNCATED_FRAME) if the stream ended inside a frame."""
+    def check_eof(self, *, stalled_for: float | None = None) -> None:
+        """Raise FramingError (TRUNCATED_FRAME) if the stream ended inside a frame, or stalled
+        there for ``stalled_for`` seconds."""
         if not self._buffer:
             return
         have = len(self._buffer)
+        ended = "the stream ended" if stalled_for is None else f"no data for {stalled_for:g} s"
         if have >= HEADER_SIZE:
             expected = HEADER_SIZE + FRAME_HEADER.parse(bytes(self._buffer[:HEADER_SIZE])).body_length
-            text = f"the stream ended after {have} of the {expected} bytes of a frame"
+            text = f"{ended} after {have} of the {expected} bytes of a frame"
         else:
-            text = f"the stream ended after {have} bytes, inside a frame header of {HEADER_SIZE} bytes"
+            text = f"{ended} after {have} bytes, inside a frame header of {HEADER_SIZE} bytes"
         raise FramingError(
             text, status=Status.TRUNCATED_FRAME, recoverable=False, path=("gateway_frame",),
             offset=have, data=bytes(self._buffer[:HEADER_SIZE]),
@@ -567,12 +569,13 @@ class GfiReader:
             offset=0, data=line[:48],
         )
 
-    def check_eof(self) -> None:
-        """Raise FramingError (TRUNCATED_FRAME) if the stream ended inside a line."""
+    def check_eof(self, *, stalled_for: float | None = None) -> None:
+        """Raise FramingError (TRUNCATED_FRAME) if the stream ended inside a line, or stalled
+        there for ``stalled_for`` seconds."""
         if self._buffer:
+            ended = "the stream ended" if stalled_for is None else f"no data for {stalled_for:g} s"
             raise FramingError(
-                f"the stream ended after {len(self._buffer)} bytes of a GFI line without its "
-                "line end",
+                f"{ended} after {len(self._buffer)} bytes of a GFI line without its line end",
                 status=Status.TRUNCATED_FRAME, recoverable=False, path=("gfi",), offset=0,
                 data=bytes(self._buffer[:32]),
             )

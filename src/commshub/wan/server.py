@@ -218,9 +218,10 @@ class _Protocol:
         if not exc.recoverable:
             self.connection.closing = True
 
-    def end_of_stream(self) -> None:
+    def end_of_stream(self, *, stalled_for: float | None = None) -> None:
+        """Reject a frame or line left unfinished when the stream ended or stalled."""
         try:
-            self.stream.check_eof()
+            self.stream.check_eof(stalled_for=stalled_for)
         except FramingError as exc:
             self.reject_input(exc)
 
@@ -483,7 +484,7 @@ class GatewayServer:
                 try:
                     data = await connection.read(inside_frame=protocol.buffered > 0)
                 except TimeoutError:
-                    protocol.end_of_stream()
+                    protocol.end_of_stream(stalled_for=self.settings.frame_timeout)
                     return
                 except (ConnectionError, OSError) as exc:
                     logger.debug("connection %s: read failed: %s", connection.label, exc)
