@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from commshub.store.audit import AuditKind, AuditOutcome
+from commshub.wan import csp
 from commshub.wan.addresses import GroupSelector
 from commshub.wan.alerts import (
     AlertPolicy,
@@ -547,5 +548,39 @@ def test_pipelined_requests_keep_order(gateway_factory: Any, raw_connect: Any, r
             accepted = gw.running.trail.query(kind="request")
             assert [r.correlation_id for r in accepted] == list(range(1, 61))
             raw.close()
+
+    run(scenario())
+
+
+def test_rejected_image_audited_as_failure(
+    gateway_factory: Any, echo_hub_class: Any, make_profile: Any, run: Runner,
+) -> None:
+    # The data store's verdict on each image, by the image's content: verified, rejected, or
+    # not known yet because chunks are still missing.
+    verdicts: dict[bytes, bool | None] = {b"good": True, b"bad": False, b"part": None}
+
+    class DataStore(echo_hub_class):  # type: ignore[misc]
+        async def _answer(self, frame: bytes, request_id: int) -> None:
+            chunk = csp.decode_chunk(frame)
+            ack = csp.FirmwareChunkAck(chunk.image_id, chunk.offset + len(chunk.data),
+                                       chunk.total_size + 1, verdicts[chunk.data])
+            await self.uplink.respond(request_id, csp.encode_chunk_ack(ack), final=True)
+
+    async def scenario() -> None:
+        async with gateway_factory(hubs=0) as gw:
+            address = gw.install(DataStore(), make_profile(0))
+            async with await GatewayClient.connect(port=gw.port) as client:
+                acks = []
+                for data in verdicts:
+                    chunk = csp.FirmwareChunk(data.decode(), 0, len(data), data)
+                    result = await client.request(address, csp.encode_chunk(chunk),
+                                                  category=Category.FIRMWARE)
+                    acks.append(csp.decode_chunk_ack(result.payloads[0]))
+
+            records = gw.running.trail.query(kind="firmware_delivery")
+            assert [ack.verified for ack in acks] == [True, False, None]
+            assert [record.outcome for record in records] == [
+                AuditOutcome.SUCCESS, AuditOutcome.FAILURE, AuditOutcome.SUCCESS]
+            assert "image bad rejected" in (records[1].detail or "")
 
     run(scenario())

@@ -54,7 +54,7 @@ class AuditKind(StrEnum):
     REQUEST = "request"  # a request from a remote party, accepted or rejected by the gateway
     RESPONSE = "response"  # a response from a hub, or the failure to get one
     ALERT = "alert"  # an alert handed up by a hub
-    FIRMWARE_DELIVERY = "firmware_delivery"  # a Category 1 delivery to one hub, or hub to meter
+    FIRMWARE_DELIVERY = "firmware_delivery"  # a Category 1 delivery to one hub
     SCHEDULED_READ = "scheduled_read"  # a Category 2 retrieval of cached scheduled reads
 
 

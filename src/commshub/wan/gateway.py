@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
 from typing import Any, Protocol
 
-from commshub.errors import CommshubError, LocalProtocolError
+from commshub.errors import CodecError, CommshubError, LocalProtocolError
 from commshub.store.audit import AuditKind, AuditOutcome, AuditWriter
+from commshub.wan import csp
 from commshub.wan.addresses import DEFAULT_PREFIX, AddressRegistry, GroupSelector, HubProfile
 from commshub.wan.alerts import (
     AlertDisposition,
@@ -610,8 +611,8 @@ class Gateway:
         )
 
         if final:
-            await self._record_outcome(delivery, AuditOutcome.SUCCESS,
-                                       f"{delivery.responses} response(s)")
+            outcome, detail = _delivery_outcome(request.frame.category, frame, delivery.responses)
+            await self._record_outcome(delivery, outcome, detail)
         request.send(Frame(
             FrameType.RESPONSE, category=request.frame.category,
             correlation_id=request.frame.correlation_id, address=hub.address, payload=frame,
@@ -778,3 +779,21 @@ def _describe_gateway_alert(payload: bytes) -> str:
         return repr(decode_gateway_alert(payload))
     except CommshubError:
         return "gateway alert"
+
+
+def _delivery_outcome(category: int, final_frame: bytes, responses: int) -> tuple[AuditOutcome, str]:
+    """Judge a delivery that ended with a final response, for its audit record.
+
+    A Category 1 delivery whose final response is a chunk acknowledgement rejecting the image
+    (verified: no) failed, although the hub took the chunk. Every other one succeeded.
+    """
+    detail = f"{responses} response(s)"
+    if category != Category.FIRMWARE or not final_frame.startswith(csp.CHUNK_ACK_MAGIC):
+        return AuditOutcome.SUCCESS, detail
+    try:
+        ack = csp.decode_chunk_ack(final_frame)
+    except CodecError:
+        return AuditOutcome.SUCCESS, detail
+    if ack.verified is False:
+        return AuditOutcome.FAILURE, f"image {ack.image_id} rejected by the hub's data store ({detail})"
+    return AuditOutcome.SUCCESS, detail
