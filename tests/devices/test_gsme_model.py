@@ -232,7 +232,7 @@ def test_synthetic_history_has_top_ups_and_events():
     assert history.ledger.balance.credit > -500_000
 
 
-def test_each_top_up_recovers_its_share_of_payment_debt():
+def test_top_up_recovers_debt_share():
     history = synthetic_history(SyntheticPast(), plan(low_credit=500_000), START)
     share = DebtTerms().top_up_percentage
     payment = {item.at: item for item in history.debt_collections if item.debt_type == 2}

@@ -18,7 +18,7 @@ HUB_MATCHES = (
     "DBCH01_6.31_SUCCESS", "DBCH02_6.32_SUCCESS", "DBCH03_6.30_SUCCESS", "DBCH04_6.28_SUCCESS",
     "DBCH05_6.29_SUCCESS", "GCS59_8.12.2_SUCCESS",
 )
-# GSME variants the virtual gas meter answers as the reference GSME does: attribute reads, the
+# GSME variants to which the virtual gas meter responds as the reference GSME does: attribute reads, the
 # commands that change it, and the reads of its snapshots, logs, samples, calendars and prices.
 GSME_MATCHES = (
     "GCS01a_1.1.1_IMMEDIATE_TOU_SUCCESS", "GCS01b_1.2.1_FUTURE_DATED_BLOCK_SUCCESS", "GCS02_1.6_IMMEDIATE_SUCCESS",

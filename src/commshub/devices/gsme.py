@@ -59,6 +59,7 @@ from commshub.devices.events import DeviceEvent, StartTimer, TimerExpired
 from commshub.devices.gsme_attributes import FIRMWARE_VERSION_ATTRIBUTE, GSME_ATTRIBUTES
 from commshub.devices.gsme_events import EVENT_CONFIGURATION, EventLogId, GsmeLogs, LogEntry
 from commshub.devices.gsme_ledger import (
+    DAY,
     LIVE_ATTRIBUTES,
     AccountPlan,
     DebtTerms,
@@ -162,7 +163,7 @@ class GsmeSettings(MeterSettings):
     """GSME settings: ``poll_interval`` is the time between wakes (seconds) and
     ``blocks_per_wake`` how many OTA blocks the meter fetches before it sleeps again.
 
-    The data the meter holds come from ``usage`` (its consumption model, whose seed also seeds
+    The meter's data come from ``usage`` (its consumption model, whose seed also seeds
     the logs), ``past`` (the synthetic history before it first starts), ``terms`` (debt
     recovery) and ``tariff`` (None: a meter whose supplier has sent no tariff or calendars).
     ``daily_snapshot_time`` is when the daily snapshots are taken (seconds after midnight UTC)
@@ -476,7 +477,7 @@ class GsmeRun(MeterRun):
     def logs(self) -> GsmeLogs:
         logs = self.state.logs
         if logs is None:
-            begin = self.started_at - self.meter.settings.past.days * 86_400
+            begin = self.started_at - self.meter.settings.past.days * DAY
             logs = GsmeLogs(self.meter.settings.usage.seed, begin)
             self.update(logs=logs)
         return logs

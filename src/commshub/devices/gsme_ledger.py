@@ -38,6 +38,7 @@ from commshub.devices.gsme_tariff import GasTariff
 __all__ = [
     "BILLING_LOG_CAPACITY",
     "DAILY_LOG_CAPACITY",
+    "DAY",
     "DEBT_LOG_CAPACITY",
     "HALF_HOUR",
     "LIVE_ATTRIBUTES",

@@ -1,4 +1,4 @@
-"""How the virtual gas meter (GSME) answers the cluster commands of GBCS gas use cases: the
+"""Responders of the virtual gas meter (GSME) to the cluster commands of GBCS gas use cases: the
 commands that read its records, tariff and logs, and those that change them.
 
 Each responder takes the meter's run (:class:`~commshub.devices.gsme.GsmeRun`), the ZCL request
@@ -9,8 +9,8 @@ replies. A request for data the meter does not hold gets a Default Response NOT_
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from commshub.codecs.zigbee.zcl import Direction, Status, ZclFrame
 from commshub.codecs.zigbee.zcl.clusters import (
@@ -23,6 +23,7 @@ from commshub.codecs.zigbee.zcl.clusters import (
 from commshub.codecs.zigbee.zcl.clusters.metering import SnapshotCause
 from commshub.devices.gsme_events import LOG_BITS, EventLogId, LogEntry, events_of_group
 from commshub.devices.gsme_ledger import (
+    DAY,
     HALF_HOUR,
     PROFILE_SAMPLE_ID,
     SESSION_SAMPLE_ID,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["RESPONDERS", "Responder"]
 
 Responder = Callable[["GsmeRun", ZclFrame, "int | None"], list[ZclFrame]]
+Profile = TypeVar("Profile")
 
 # Request values that select everything (Smart Energy 1.4).
 ALL_CAUSES = 0xFFFF_FFFF
@@ -60,8 +62,6 @@ DELIVERED_TARIFF = 0x00
 # NOTE: Billing Period Duration Type as read from Smart Energy 1.4 and not checked against the
 # text: timebase in bits 0-3 (3 months), control in bits 4-7 (0 from the start of the timebase).
 MONTHS_FROM_START = 0x03
-# Event Control of Get Event Log (high nibble): 0 returns event IDs and times only.
-_EVENT_CONTROL_SHIFT = 4
 
 
 def zigbee_time(utc: int) -> int:
@@ -133,10 +133,10 @@ def get_prepay_snapshot(run: GsmeRun, request: ZclFrame, from_date_time: int | N
 # --- profile data and sampling ---------------------------------------------------------------
 
 def _profile_log(run: GsmeRun) -> SamplingSession:
-    """The half-hourly profile data log as a session that starts with its oldest sample."""
+    """Return the half-hourly profile data log as a session that starts with its oldest sample."""
     settings = run.meter.settings
-    history_start = run.started_at - settings.past.days * 86_400
-    oldest = max(history_start, run.utc - settings.profile_days * 86_400)
+    history_start = run.started_at - settings.past.days * DAY
+    oldest = max(history_start, run.utc - settings.profile_days * DAY)
     return SamplingSession(PROFILE_SAMPLE_ID, oldest - oldest % HALF_HOUR, CONSUMPTION_DELIVERED, HALF_HOUR)
 
 
@@ -144,12 +144,12 @@ def get_sampled_data(run: GsmeRun, request: ZclFrame, from_date_time: int | None
     """Metering Get Sampled Data: samples of the profile data log or of the sampling session,
     from the first at or after the earliest sample time.
 
-    A request that starts before the oldest sample of a log that has discarded older ones asks
-    for samples that are gone, and gets NOT_FOUND.
+    A request that starts before the oldest sample of a log that has discarded older ones
+    requests discarded samples, and gets NOT_FOUND.
     """
     if request["sample_id"] == PROFILE_SAMPLE_ID:
         session = _profile_log(run)
-        discarded = session.start > run.started_at - run.meter.settings.past.days * 86_400
+        discarded = session.start > run.started_at - run.meter.settings.past.days * DAY
     elif run.state.sampling is not None and request["sample_id"] == run.state.sampling.sample_id:
         session, discarded = run.state.sampling, False
     else:
@@ -426,27 +426,31 @@ def get_calendar(run: GsmeRun, request: ZclFrame, from_date_time: int | None) ->
         number_of_week_profiles=len(item.weeks), number_of_day_profiles=len(item.days)) for item in chosen]
 
 
+def _from_id(profiles: Sequence[Profile], profile_id: Callable[[Profile], int], start: int,
+             count: int) -> list[Profile]:
+    """Return the profiles from ID ``start`` on, at most ``count`` of them (0: all)."""
+    chosen = [profile for profile in profiles if profile_id(profile) >= start]
+    return chosen[:count] if count else chosen
+
+
 def get_day_profiles(run: GsmeRun, request: ZclFrame, from_date_time: int | None) -> list[ZclFrame]:
-    """Calendar Get Day Profiles: one Publish Day Profile per day from the start day ID
-    (``number_of_days`` 0: all)."""
+    """Calendar Get Day Profiles: one Publish Day Profile per day from the start day ID."""
     chosen = _calendar(run, request)
-    days = [] if chosen is None else [day for day in chosen.days if day.day_id >= request["start_day_id"]]
-    if request["number_of_days"]:
-        days = days[:request["number_of_days"]]
-    if chosen is None or not days:
+    if chosen is None:
         return not_found(run, request)
-    return [calendar.PUBLISH_DAY_PROFILE.reply(request, **chosen.day_profile_fields(day)) for day in days]
+    days = _from_id(chosen.days, lambda day: day.day_id, request["start_day_id"], request["number_of_days"])
+    replies = [calendar.PUBLISH_DAY_PROFILE.reply(request, **chosen.day_profile_fields(day)) for day in days]
+    return replies or not_found(run, request)
 
 
 def get_week_profiles(run: GsmeRun, request: ZclFrame, from_date_time: int | None) -> list[ZclFrame]:
     """Calendar Get Week Profiles: one Publish Week Profile per week from the start week ID."""
     chosen = _calendar(run, request)
-    weeks = [] if chosen is None else [week for week in chosen.weeks if week.week_id >= request["start_week_id"]]
-    if request["number_of_weeks"]:
-        weeks = weeks[:request["number_of_weeks"]]
-    if chosen is None or not weeks:
+    if chosen is None:
         return not_found(run, request)
-    return [calendar.PUBLISH_WEEK_PROFILE.reply(request, **chosen.week_profile_fields(week)) for week in weeks]
+    weeks = _from_id(chosen.weeks, lambda week: week.week_id, request["start_week_id"], request["number_of_weeks"])
+    replies = [calendar.PUBLISH_WEEK_PROFILE.reply(request, **chosen.week_profile_fields(week)) for week in weeks]
+    return replies or not_found(run, request)
 
 
 def get_seasons(run: GsmeRun, request: ZclFrame, from_date_time: int | None) -> list[ZclFrame]:
@@ -475,7 +479,7 @@ def get_current_price(run: GsmeRun, request: ZclFrame, from_date_time: int | Non
     if tariff is None:
         return not_found(run, request)
     now = run.utc
-    midnight = now - now % 86_400
+    midnight = now - now % DAY
     profile = tariff.tou.day_profile(_date_of(midnight))
     minute = (now - midnight) // 60
     starts = [start for start, _ in profile.entries]

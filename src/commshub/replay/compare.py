@@ -257,7 +257,7 @@ _ZCL_RESULT_FIELDS = frozenset({"status", "attribute_id", "type", "command_id"})
 
 def _zcl_value_tree(value: Any, context: _Context, *, device_lists: bool = False) -> Node:
     """Tree of a decoded ZCL payload; ``device_lists`` makes its lists device data arrays
-    (those of cluster-specific commands, whereas the records of global commands answer the
+    (those of cluster-specific commands, whereas the records of global commands mirror the
     request one by one and are compared in full)."""
     if isinstance(value, Mapping):
         items = [(str(key), value[key]) for key in value if not str(key).startswith("_")]

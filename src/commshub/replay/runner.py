@@ -418,7 +418,7 @@ def scenario_for(case: ReplayCase, command: GbcsFrame, target: Target) -> Scenar
       hash is the one the command names (the RTDS hash is no SHA-256 of a real image, so the
       image cannot be transferred over OTA first);
     - GSME ``NOT_FOUND`` variants address a meter whose supplier has sent it no tariff (no
-      calendars, no billing period): the reference GSME answers the same calendar and price
+      calendars, no billing period): the reference GSME responds to the same calendar and price
       reads with data in SUCCESS variants and with NOT_FOUND in these;
     - GCS18 variants other than ``NOT_FOUND`` read a sampling session that the command's
       originator started six hours earlier with GCS31 Start Sampling (6-minute samples, as many
@@ -487,7 +487,7 @@ _FAILURE_STATUSES = frozenset({Status.HARDWARE_FAILURE, Status.SOFTWARE_FAILURE}
 
 def _gbz_faults(command: GbcsFrame, reference: GbcsFrame, keys: KeyStore) -> _Faults | None:
     """Failures of a GBZ response: attributes read with a failure status, and the command
-    components answered with a failure Default Response. A reply names its command component
+    components that got a failure Default Response. A reply names its command component
     by the ZCL sequence number it echoes."""
     requests = parse_gbz(command.content).components
     found: dict[ZclFault, int] = {}
@@ -536,7 +536,7 @@ def reference_anomaly(command: GbcsFrame, reference: bytes, keys: KeyStore) -> s
     """Return why a reference GBZ response cannot be reproduced, or None.
 
     Two things are checked: a Default Response must travel in the reverse direction of the
-    command it answers (ZCL revision 6), and the records a meter publishes cannot be captured
+    command it responds to (ZCL revision 6), and the records a meter publishes cannot be captured
     after the date of the replay, more than a day after the RTDS date.
     """
     try:
