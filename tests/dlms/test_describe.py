@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from commshub.cli import main
 from commshub.cli.layers import DecodeOptions
-from commshub.codecs.dlms import Data, DataType, parse_apdu
+from commshub.codecs.dlms import Data, DataType, parse_apdu, parse_data
 from commshub.codecs.dlms.describe import apdu_tree, data_tree, decode_dlms, decode_hdlc, obis_text
 
 ACCESS_REQUEST = ("D9200003E800010400070000636200FF020102040204120001090600005E2C64FF0F02120000061C"
@@ -118,3 +118,16 @@ def test_octet_string_readings():
     assert stamp.value == "07EE010FFF090000008000FF"
     opaque = data_tree(Data(DataType.OCTET_STRING, bytes(12)))
     assert opaque.meaning == "octet-string"
+
+
+def test_boolean_non_canonical_true():
+    tree = data_tree(parse_data(bytes.fromhex("03FF")))
+    assert tree.value is True
+    assert tree.meaning == "boolean, true written as 0xFF"
+    assert tree.raw == bytes.fromhex("03FF")
+
+
+def test_boolean_canonical_values():
+    assert data_tree(parse_data(bytes.fromhex("0301"))).value is True
+    assert data_tree(parse_data(bytes.fromhex("0300"))).value is False
+    assert data_tree(parse_data(bytes.fromhex("0300"))).meaning == "boolean"

@@ -94,6 +94,12 @@ def data_tree(item: Data, name: str = "data") -> Node:
         reading = _octet_string_reading(value)
         if reading:
             node.meaning = f"octet-string, {reading}"
+    elif kind is DataType.BOOLEAN:
+        # Any non-zero octet is true, as in BER. The parsed value keeps an octet other than
+        # 0x00 or 0x01 as an int so that it rebuilds exactly.
+        node.value = bool(value)
+        if not isinstance(value, bool):
+            node.meaning = f"boolean, true written as 0x{value:02X}"
     else:
         node.value = _scalar_value(value)
     return node
