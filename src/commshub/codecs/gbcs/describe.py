@@ -66,6 +66,8 @@ from commshub.codecs.gbcs.tables import (
     alert_name,
     use_case,
 )
+from commshub.codecs.zigbee.describe_zcl import describe_zcl_frame
+from commshub.codecs.zigbee.zcl import command_of, parse_zcl
 from commshub.errors import CodecError, CommshubError, SecurityError
 
 __all__ = ["GBZ_CLUSTERS", "decode_gbcs", "frame_record", "frame_tree", "payload_tree", "set_up_gbcs"]
@@ -433,7 +435,7 @@ def _component_tree(name: str, frame: GbcsFrame, component: GbzComponent, keys: 
     node.add("zcl-sequence-number", bytes([component.sequence_number]), component.sequence_number)
     node.add("zcl-command-id", bytes([component.command_id]), component.command_id)
     if encryption is None:
-        node.add("zcl-payload", component.payload, meaning=f"{len(component.payload)} octets")
+        node.children.append(_zcl_payload_tree(component, component.payload))
         return node
 
     header = bytes([encryption.security_control]) + encryption.invocation_counter.to_bytes(4, "big")
@@ -451,7 +453,37 @@ def _component_tree(name: str, frame: GbcsFrame, component: GbzComponent, keys: 
     if plaintext is None:
         node.add("zcl-payload", meaning="encrypted; no key agreement key pair")
     else:
-        node.add("zcl-payload", plaintext, meaning=f"decrypted, {len(plaintext)} octets")
+        payload_node = _zcl_payload_tree(component, plaintext)
+        payload_node.meaning = f"decrypted, {payload_node.meaning}"
+        node.children.append(payload_node)
+    return node
+
+
+def _zcl_payload_tree(component: GbzComponent, payload: bytes) -> Node:
+    """Decode a component's ZCL payload with the ZCL codec into a tree.
+
+    The ZCL direction is the one in the component's frame control. The GBCS CRA flag does not
+    give it: a GBCS command often carries a server-to-client ZCL command, such as Publish Calendar
+    to a gas meter, which is a Calendar client. When decoding fails, the node keeps the raw
+    octets and gives the error in its meaning.
+    """
+    zcl_frame = bytes((component.frame_control, component.sequence_number, component.command_id)) + payload
+    try:
+        parsed = parse_zcl(zcl_frame, component.cluster)
+    except CodecError as exc:
+        return Node("zcl-payload", payload, meaning=f"{len(payload)} octets, not decoded as ZCL: {exc}")
+    zcl_tree = describe_zcl_frame(parsed, zcl_frame)
+    command = command_of(parsed.frame_type, parsed.cluster_id, parsed.direction, parsed.command_id,
+                         parsed.manufacturer_code)
+    node = Node("zcl-payload", payload,
+                meaning=f"{len(payload)} octets, " + (command.name if command else "command not declared"))
+    for child in zcl_tree.children:
+        if child.name == "payload":
+            node.children.extend(child.children)
+            if not child.children:
+                node.add("octets", child.raw, value=child.value, meaning=child.meaning)
+        elif child.name == "trailing":
+            node.children.append(child)
     return node
 
 
