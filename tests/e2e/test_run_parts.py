@@ -7,6 +7,7 @@ import asyncio
 import io
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from commshub.benchclient import USE_CASES, BuildContext, use_case_spec
 from commshub.cli import main
+from commshub.cli.bench_controls import resolve_gateway
 from commshub.codecs.gbcs.frame import GbcsFrame, parse_frame
 from commshub.codecs.gbcs.payload import decode_payload
 from commshub.codecs.zigbee import mac, nwk
@@ -207,3 +209,15 @@ def test_send_list_needs_no_use_case() -> None:
     assert result.exit_code == 0, result.output
     listed = [line.split(" ", 1)[0] for line in result.output.splitlines()]
     assert listed == list(USE_CASES)
+
+
+@pytest.mark.parametrize("text", ["10.0.0.1:47811", "example.org:47811", "[2001:db8::1]:47811"])
+def test_gateway_option_rejects_other_hosts(text: str) -> None:
+    with pytest.raises(click.BadParameter, match="not a loopback address"):
+        resolve_gateway(text)
+
+
+@pytest.mark.parametrize(("text", "host"), [("127.0.0.1:47811", "127.0.0.1"),
+                                            ("localhost:47811", "localhost"), ("[::1]:47811", "::1")])
+def test_gateway_option_takes_loopback(text: str, host: str) -> None:
+    assert resolve_gateway(text) == (host, 47811)

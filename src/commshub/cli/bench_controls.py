@@ -8,6 +8,7 @@ the port `commshub run` wrote to ``./out/gateway.port``.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import os
 from collections.abc import Awaitable, Callable
@@ -39,7 +40,22 @@ def resolve_gateway(value: str | None) -> tuple[str, int]:
     host, _, port_text = text.rpartition(":")
     if not host or not port_text.isdigit():
         raise click.BadParameter(f"{text!r} is not HOST:PORT", param_hint="--gateway")
-    return host.strip("[]"), int(port_text)
+    host = host.strip("[]")
+    if not _is_loopback(host):
+        raise click.BadParameter(
+            f"{host} is not a loopback address; the gateway of `commshub run` listens on "
+            "127.0.0.1 only, so give 127.0.0.1:PORT", param_hint="--gateway")
+    return host, int(port_text)
+
+
+def _is_loopback(host: str) -> bool:
+    # Host names other than localhost are not resolved, so nothing is sent off this machine.
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 GATEWAY_OPTION = click.option(
