@@ -89,3 +89,66 @@ def test_response_without_a_time_client_is_dropped() -> None:
     bench = Bench()
     bench.start()
     assert bench.feed(ev.TimeResponseReceived(at=bench.now, source="ntp", data=b"\x00" * 48)) == []
+
+
+DAY = 86_400
+
+
+def test_clock_drifts_while_unsynchronised() -> None:
+    server = service()
+    bench = bench_with_time(server, signed=False)
+    bench.hub = Hub.create(bench.hub.state.identity, bench.settings, time_sync=TimeSyncSettings(
+        hub_id=CHF, ntp_key=KEY, drift_ppm=1000.0))
+    bench.start()
+    bench.now += DAY
+    bench.feed(ev.MainsLost(at=bench.now))
+    client = bench.hub.time_client
+    assert client is not None
+    assert round(client.utc(bench.now)) - bench.now == 86
+    assert bench.hub.state.utc == round(client.utc(bench.now))
+    assert bench.hub.state.power.lost_at == bench.hub.state.utc
+
+
+def test_drift_survives_a_restart() -> None:
+    server = service()
+    bench = bench_with_time(server, signed=False)
+    settings = TimeSyncSettings(hub_id=CHF, ntp_key=KEY, drift_ppm=1000.0)
+    bench.hub = Hub.create(bench.hub.state.identity, bench.settings, time_sync=settings)
+    bench.start()
+    bench.now += DAY
+    bench.feed(ev.MainsLost(at=bench.now))
+    bench.hub = Hub.restore(bench.nvm.load(), time_sync=settings)
+    bench.timers.clear()
+    bench.start(mains=False)
+    assert bench.hub.state.clock_offset == 86
+    client = bench.hub.time_client
+    assert client is not None
+    assert round(client.utc(bench.now)) == bench.hub.state.utc
+
+
+def test_clock_adjusted_sets_the_time_client() -> None:
+    server = service()
+    bench = bench_with_time(server, signed=False)
+    requests = bench.start()
+    bench.feed(ev.ClockAdjusted(at=bench.now, offset=95, synchronised=False))
+    client = bench.hub.time_client
+    assert client is not None
+    assert round(client.utc(bench.now)) - bench.now == 95
+    assert bench.hub.state.clock_offset == 95
+    assert not client.status(bench.now).synchronised
+    # The response to the request sent before the adjustment still measures the true offset.
+    answer(bench, server, requests)
+    assert bench.hub.state.clock_offset == TRUE_OFFSET
+    assert round(client.utc(bench.now)) - bench.now == TRUE_OFFSET
+
+
+def test_hub_and_client_agree_after_adjustment() -> None:
+    server = service()
+    bench = bench_with_time(server, signed=False)
+    bench.start()
+    bench.feed(ev.ClockAdjusted(at=bench.now, offset=-40))
+    bench.now += DAY
+    bench.feed(ev.MainsLost(at=bench.now))
+    client = bench.hub.time_client
+    assert client is not None
+    assert bench.hub.state.utc == round(client.utc(bench.now))

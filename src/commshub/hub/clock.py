@@ -2,9 +2,12 @@
 
 The hub's UTC is the driver's clock plus ``clock_offset`` (kept in NVM). With
 ``time_sync`` settings, :class:`~commshub.hub.timesync.TimeClient` polls the CSP's NTP server
-and signed time service over the WAN, and every step or slew it accepts moves the offset.
-Without them, the driver may correct the clock itself with
-:class:`~commshub.hub.events.ClockAdjusted`.
+and signed time service over the WAN and models the hub's local clock, which drifts while
+unsynchronised and is stepped or slewed by the samples it accepts. The offset is read from
+that model at the start of every event, so the hub's UTC and the client's clock agree to the
+whole second. A step that the client accepts is also logged as a clock adjustment.
+:class:`~commshub.hub.events.ClockAdjusted` sets the clock from the driver (an unset real-time
+clock, or a driver without a time client); with a time client it sets the client's clock too.
 
 The time client runs on the hub's events: it gets the event's ``at`` as its monotonic time,
 except for :class:`~commshub.hub.events.TimeResponseReceived`, whose optional ``monotonic``
@@ -26,7 +29,7 @@ from commshub.hub.logs import EventCode
 if TYPE_CHECKING:
     from commshub.hub.hub import Hub
 
-__all__ = ["TIME_TIMER", "start", "sync_requested"]
+__all__ = ["TIME_TIMER", "start", "sync_requested", "track"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -46,22 +49,44 @@ def _carry_out(hub: Hub, actions: list[timesync.Action], at: float) -> None:
         elif isinstance(action, timesync.CancelTimer):
             hub.cancel_timer(f"{TIME_TIMER}:{action.timer.value}")
         elif isinstance(action, (timesync.ClockStepped, timesync.ClockSlewed)):
-            _follow(hub, at)
+            _follow(hub)
         elif isinstance(action, timesync.ClockUnsynchronised):
             LOGGER.warning("hub %s: clock unsynchronised: %s", hub.id, action.reason)
         # ResponseRejected and RequestTimedOut are logged by the time client itself.
 
 
-def _follow(hub: Hub, at: float) -> None:
-    """Take the hub's offset from the time client's clock."""
+def _client_offset(hub: Hub) -> int | None:
+    """Return the time client's clock minus the driver's, in whole seconds, at the current
+    event, or None without a started time client."""
     client = hub.time_client
-    assert client is not None
+    if client is None or not client.started:
+        return None
+    now = hub.state.now
+    return round(client.utc(now)) - now
+
+
+def _set_offset(hub: Hub, offset: int) -> bool:
     state = hub.state
-    offset = round(client.utc(at) - at)
-    if offset != state.clock_offset:
-        LOGGER.info("hub %s: clock corrected by %+d s", hub.id, offset - state.clock_offset)
-        state.clock_offset = offset
-        state.touch("chf")
+    if offset == state.clock_offset:
+        return False
+    state.clock_offset = offset
+    state.touch("chf")
+    return True
+
+
+def track(hub: Hub) -> None:
+    """Take the hub's offset from the time client's clock model (drift and slew included)."""
+    offset = _client_offset(hub)
+    if offset is not None and _set_offset(hub, offset):
+        LOGGER.debug("hub %s: clock offset now %+d s", hub.id, offset)
+
+
+def _follow(hub: Hub) -> None:
+    """Take the hub's offset from the time client's clock after it accepted a sample."""
+    previous = hub.state.clock_offset
+    offset = _client_offset(hub)
+    if offset is not None and _set_offset(hub, offset):
+        LOGGER.info("hub %s: clock corrected by %+d s", hub.id, offset - previous)
         hub.log_event(EventCode.CLOCK_ADJUSTED)
 
 
@@ -104,9 +129,21 @@ def _on_response(hub: Hub, event: ev.TimeResponseReceived) -> None:
     _carry_out(hub, client.handle(received), monotonic)
 
 
+def _on_clock_adjusted(hub: Hub, event: ev.ClockAdjusted) -> None:
+    if not event.synchronised:
+        LOGGER.warning("hub %s: clock set from an unsynchronised source (offset %d s)", hub.id, event.offset)
+    client = hub.time_client
+    if client is not None:
+        utc = float(event.at + event.offset)
+        _carry_out(hub, client.handle(timesync.ClockSet(monotonic=float(event.at), utc=utc)), event.at)
+    if _set_offset(hub, event.offset):
+        hub.log_event(EventCode.CLOCK_ADJUSTED)
+
+
 def _register() -> None:
     from commshub.hub.hub import handles, handles_timer
 
+    handles(ev.ClockAdjusted)(_on_clock_adjusted)
     handles(ev.TimeResponseReceived)(_on_response)
     handles_timer(TIME_TIMER)(_on_time_timer)
 

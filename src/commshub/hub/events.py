@@ -180,10 +180,11 @@ class CachedReadsPolled(Event):
 class ClockAdjusted(Event):
     """The driver sets the hub's UTC clock: ``offset`` is added to the driver's clock.
 
-    For drivers without the hub's own time client (``time_sync``). ``synchronised`` False says
-    the offset does not come from a time source (an unset real-time clock, say): the hub logs
-    a warning, and its Time cluster keeps TimeStatus 0x09 because GBCS makes the CH the HAN's
-    time master in any case.
+    With the hub's own time client (``time_sync``) the client's clock is set too, and it counts
+    as unsynchronised until its next accepted sample. ``synchronised`` False says the offset
+    does not come from a time source (an unset real-time clock, say): the hub logs a warning,
+    and its Time cluster keeps TimeStatus 0x09 because GBCS makes the CH the HAN's time master
+    in any case.
     """
 
     offset: int

@@ -40,7 +40,6 @@ from commshub.hub.actions import (
     WanKind,
 )
 from commshub.hub.gbcs_io import GbcsIo
-from commshub.hub.logs import EventCode
 from commshub.hub.persistence import Image, RecordTracker
 from commshub.hub.settings import HubIdentity, HubSettings
 from commshub.hub.state import VOLATILE_TIMERS, HubState
@@ -172,6 +171,7 @@ class Hub:
         previous_now = state.now
         state.now = event.at
         try:
+            clock.track(self)
             handler(self, event)
             self.flush_after_response()
         except BaseException:
@@ -492,17 +492,6 @@ def _on_decommissioned(hub: Hub, event: ev.Decommissioned) -> None:
     dropped = state.outbox.discard_all()
     state.touch("outbox")
     LOGGER.info("hub %s decommissioned; %d unsent WAN messages dropped", hub.id, dropped)
-
-
-@handles(ev.ClockAdjusted)
-def _on_clock_adjusted(hub: Hub, event: ev.ClockAdjusted) -> None:
-    state = hub.state
-    if not event.synchronised:
-        LOGGER.warning("hub %s: clock set from an unsynchronised source (offset %d s)", hub.id, event.offset)
-    if event.offset != state.clock_offset:
-        state.clock_offset = event.offset
-        state.touch("chf")
-        hub.log_event(EventCode.CLOCK_ADJUSTED)
 
 
 # The feature modules register their handlers when imported. ``commands`` goes first: it

@@ -1,7 +1,8 @@
 """The hub's time client: UTC from the CSP's network time service, sans-I/O.
 
 :class:`TimeClient` takes events (:class:`Started`, :class:`TimerExpired`,
-:class:`NtpPacketReceived`, :class:`SignedTimeReceived`, :class:`SyncRequested`) and returns
+:class:`NtpPacketReceived`, :class:`SignedTimeReceived`, :class:`SyncRequested`,
+:class:`ClockSet`) and returns
 actions (send a request, start or cancel a timer, clock stepped or slewed, clock unsynchronised,
 response rejected, request timed out). It has no socket and no clock: every event carries the
 driver's monotonic time in seconds, and the client keeps its own model of the hub's local clock
@@ -71,6 +72,7 @@ __all__ = [
     "STEP_THRESHOLD_S",
     "Action",
     "CancelTimer",
+    "ClockSet",
     "ClockSlewed",
     "ClockStatus",
     "ClockStepped",
@@ -330,7 +332,19 @@ class SignedTimeReceived:
     data: bytes
 
 
-Event = Started | SyncRequested | TimerExpired | NtpPacketReceived | SignedTimeReceived
+@dataclass(frozen=True)
+class ClockSet:
+    """The driver set the hub's clock to ``utc`` (Unix seconds) without a checked sample.
+
+    The clock keeps no error bound afterwards: the client counts as unsynchronised until it
+    accepts its next sample, which then steps the clock.
+    """
+
+    monotonic: float
+    utc: float
+
+
+Event = Started | SyncRequested | TimerExpired | NtpPacketReceived | SignedTimeReceived | ClockSet
 
 
 # Actions.
@@ -516,6 +530,11 @@ class TimeClient:
         """Return the poll cycle state of ``source``; KeyError when it is not configured."""
         return self._pollers[source].state
 
+    @property
+    def started(self) -> bool:
+        """Whether :class:`Started` has been handled, so that the clock can be read."""
+        return self._clock is not None
+
     def utc(self, monotonic: float) -> float:
         """Return the hub's clock in Unix seconds at ``monotonic``."""
         return self._require_clock("utc").read(monotonic)
@@ -561,6 +580,8 @@ class TimeClient:
             return self._receive(TimeSource.NTP, event.monotonic, event.data)
         if isinstance(event, SignedTimeReceived):
             return self._receive(TimeSource.SIGNED_TIME, event.monotonic, event.data)
+        if isinstance(event, ClockSet):
+            return self._set_clock(event)
         raise LocalProtocolError(f"time client: unknown event {event!r}")
 
     def _require_clock(self, operation: str) -> _LocalClock:
@@ -581,6 +602,28 @@ class TimeClient:
         for poller in self._pollers.values():
             actions += self._poll(poller, event.monotonic, _PollTrigger.POLL)
         return actions
+
+    def _set_clock(self, event: ClockSet) -> list[Action]:
+        clock = self._require_clock("ClockSet")
+        offset = event.utc - clock.read(event.monotonic)
+        clock.step(event.monotonic, offset)
+        self._move_outstanding(offset)
+        was_synchronised = self._synced_at is not None
+        self._synced_at = None
+        self._sync_error_s = 0.0
+        self._reported_unreliable = True
+        logger.info("clock set by %+.6f s without a time sample; unsynchronised", offset)
+        actions: list[Action] = [CancelTimer(TimerName.RELIABILITY)]
+        if was_synchronised:
+            actions.append(ClockUnsynchronised("clock set without a time sample", None))
+        return actions
+
+    def _move_outstanding(self, offset_s: float) -> None:
+        # A request still in flight left at a time read on the old scale: move it onto the new
+        # one, or its response would carry the step as delay.
+        for poller in self._pollers.values():
+            if poller.outstanding is not None:
+                poller.outstanding.sent_utc += offset_s
 
     def _transition(self, poller: _Poller, trigger: _PollTrigger) -> bool:
         new_state = _POLL_TRANSITIONS.get((poller.state, trigger))
@@ -837,11 +880,7 @@ class TimeClient:
         adjustment: Action
         if self._synced_at is None or abs(sample.offset_s) > settings.step_threshold_s:
             clock.step(monotonic, sample.offset_s)
-            # A request of the other source still in flight left at a time read on the old
-            # scale: move it onto the new one, or its response would carry the step as delay.
-            for other in self._pollers.values():
-                if other.outstanding is not None:
-                    other.outstanding.sent_utc += sample.offset_s
+            self._move_outstanding(sample.offset_s)
             adjustment = ClockStepped(sample.source, sample.offset_s, sample.error_s)
             logger.info("clock stepped by %+.6f s from %s (max error %.6f s)",
                         sample.offset_s, sample.source.value, sample.error_s)
