@@ -31,7 +31,14 @@ from commshub.devices.cosem.server import Member
 from commshub.devices.site import Site
 from commshub.errors import CommshubError
 from commshub.replay.corpus import find_corpus
-from commshub.replay.runner import EMULATED_IDS, REMOVED_IDS, Replayer, Scenario, Target
+from commshub.replay.runner import (
+    EMULATED_IDS,
+    REMOVED_IDS,
+    Replayer,
+    SamplingStart,
+    Scenario,
+    Target,
+)
 from commshub.wan.addresses import HubProfile
 from commshub.wan.client import SyncGatewayClient
 from commshub.wan.control import ControlError, encode_control, parse_reply
@@ -60,9 +67,11 @@ def scenario_to_json(scenario: Scenario) -> dict[str, Any]:
         else:
             kind, cluster, member_id = key
             faults.append([["zcl", kind, cluster, member_id], code])
+    sampling = scenario.sampling
     return {"target": scenario.target.value, "twin_element": scenario.twin_element,
             "held_image_hash": None if scenario.held_image_hash is None
-            else scenario.held_image_hash.hex(), "faults": faults}
+            else scenario.held_image_hash.hex(), "faults": faults, "gsme_tariff": scenario.gsme_tariff,
+            "sampling": None if sampling is None else [sampling.originator.hex(), sampling.counter, sampling.samples]}
 
 
 def scenario_from_json(value: Mapping[str, Any]) -> Scenario:
@@ -75,8 +84,12 @@ def scenario_from_json(value: Mapping[str, Any]) -> Scenario:
             else:
                 faults[(str(key[1]), int(key[2]), int(key[3]))] = int(code)
         held = value.get("held_image_hash")
+        sampling = value.get("sampling")
         return Scenario(Target(value["target"]), twin_element=bool(value.get("twin_element")),
-                        held_image_hash=bytes.fromhex(held) if held else None, faults=faults)
+                        held_image_hash=bytes.fromhex(held) if held else None, faults=faults,
+                        gsme_tariff=bool(value.get("gsme_tariff", True)),
+                        sampling=None if sampling is None else SamplingStart(
+                            bytes.fromhex(sampling[0]), int(sampling[1]), int(sampling[2])))
     except (KeyError, ValueError, TypeError, IndexError) as exc:
         raise ControlError(f"replay_site: invalid scenario ({exc!r})") from None
 

@@ -78,6 +78,7 @@ __all__ = [
     "CaseResult",
     "Outcome",
     "Replayer",
+    "SamplingStart",
     "Scenario",
     "Target",
     "reference_anomaly",
