@@ -4,6 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+# Corpus tests and benchmarks read the DCC reference frames from COMMSHUB_RTDS_DIR; when it is
+# unset, use a copy beside this checkout if there is one.
+COMMSHUB_RTDS_DIR ?= $(firstword $(foreach d,../shared/rtds /work/shared/rtds,$(if $(wildcard $(d)/RTDS-4.5.0),$(abspath $(d)))))
+export COMMSHUB_RTDS_DIR
+
 .PHONY: run test bench lint clean
 
 $(STAMP): pyproject.toml
