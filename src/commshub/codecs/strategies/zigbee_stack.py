@@ -1,4 +1,4 @@
-"""Hypothesis strategies for the ZigBee stack below ZCL: 802.15.4 MAC frames, NWK and APS
+"""Hypothesis strategies for the ZigBee stack below ZCL: 802.15.4 MAC frames, NWK, APS and ZDP
 frames, install codes and capture records.
 
 Each strategy draws values shaped exactly like the codec's parse result (absent fields None,
@@ -15,7 +15,7 @@ from typing import Any
 from construct import Container, EnumIntegerString, ListContainer
 from hypothesis import strategies as st
 
-from commshub.codecs.zigbee import aps, mac, nwk
+from commshub.codecs.zigbee import aps, mac, nwk, zdo
 from commshub.codecs.zigbee.install_code import CODE_LENGTHS, append_crc
 from commshub.codecs.zigbee.security import KEY_IDS, is_encrypted, mic_length
 
@@ -26,6 +26,7 @@ __all__ = [
     "mac_frames",
     "mac_psdus",
     "nwk_frames",
+    "zdp_frames",
     "zigbee_beacon_payloads",
     "zigbee_keys",
 ]
@@ -539,3 +540,171 @@ def install_codes(draw: st.DrawFn) -> bytes:
     """Draw a valid install code with its CRC (8, 10, 14 or 18 bytes)."""
     length = draw(st.sampled_from(CODE_LENGTHS))
     return append_crc(draw(st.binary(min_size=length, max_size=length)))
+
+
+# --- ZDP --------------------------------------------------------------------------------
+
+
+_ZDP_ERRORS = st.sampled_from([status for status in zdo.ZDP_STATUS if status] + [0x87, 0xC2])
+
+
+def _cluster_lists() -> st.SearchStrategy[ListContainer]:
+    return st.lists(_shorts, max_size=4).map(ListContainer)
+
+
+def _byte_lists() -> st.SearchStrategy[ListContainer]:
+    return st.lists(_bytes8, max_size=6).map(ListContainer)
+
+
+@st.composite
+def _node_descriptor(draw: st.DrawFn) -> Container:
+    node_flags = draw(_bits(logical_type=3, complex_descriptor_available=1,
+                            user_descriptor_available=1, reserved=3))
+    node_flags.logical_type = _named(node_flags.logical_type, zdo.LOGICAL_TYPES)
+    return Container(
+        node_flags=node_flags,
+        radio_flags=draw(_bits(aps_flags=3, frequency_band=5)),
+        mac_capability_flags=draw(_bits(
+            alternate_pan_coordinator=1, device_type=1, power_source=1,
+            receiver_on_when_idle=1, reserved=2, security_capability=1, allocate_address=1)),
+        manufacturer_code=draw(_shorts),
+        maximum_buffer_size=draw(_bytes8),
+        maximum_incoming_transfer_size=draw(_shorts),
+        server_mask=draw(_shorts),
+        maximum_outgoing_transfer_size=draw(_shorts),
+        descriptor_capability=draw(_bytes8),
+    )
+
+
+@st.composite
+def _simple_descriptor(draw: st.DrawFn) -> Container:
+    return Container(endpoint=draw(_bytes8), profile_id=draw(_shorts), device_id=draw(_shorts),
+                     device_version=draw(_bits(version=4, reserved=4)),
+                     input_clusters=draw(_cluster_lists()),
+                     output_clusters=draw(_cluster_lists()))
+
+
+@st.composite
+def _neighbor(draw: st.DrawFn) -> Container:
+    device_flags = draw(_bits(device_type=2, rx_on_when_idle=2, relationship=3, reserved=1))
+    device_flags.device_type = _named(device_flags.device_type, zdo.NEIGHBOR_DEVICE_TYPES)
+    device_flags.rx_on_when_idle = _named(device_flags.rx_on_when_idle, zdo.RX_ON_WHEN_IDLE)
+    device_flags.relationship = _named(device_flags.relationship, zdo.RELATIONSHIPS)
+    joining_flags = draw(_bits(permit_joining=2, reserved=6))
+    joining_flags.permit_joining = _named(joining_flags.permit_joining, zdo.PERMIT_JOINING)
+    return Container(extended_pan_id=draw(eui64s), extended_address=draw(eui64s),
+                     network_address=draw(_shorts), device_flags=device_flags,
+                     joining_flags=joining_flags, depth=draw(_bytes8), lqi=draw(_bytes8))
+
+
+@st.composite
+def _binding_entry(draw: st.DrawFn) -> Container:
+    group = draw(st.booleans())
+    return Container(source_address=draw(eui64s), source_endpoint=draw(_bytes8),
+                     cluster_id=draw(_shorts), destination_address_mode=1 if group else 3,
+                     destination_address=draw(_shorts if group else eui64s),
+                     destination_endpoint=None if group else draw(_bytes8))
+
+
+def _cut_short(draw: st.DrawFn, command: Container, fields: list[str]) -> Container:
+    """Keep the leading ``fields`` of an error response up to a drawn point, as devices do."""
+    kept = draw(st.integers(0, len(fields)))
+    for name in fields[kept:]:
+        command[name] = None
+    return command
+
+
+@st.composite
+def _zdp_request(draw: st.DrawFn, cluster_id: int) -> Container:
+    nwk_addr_of_interest = draw(_shorts)
+    if cluster_id in (0x0000, 0x0001):
+        first = ({"ieee_address": draw(eui64s)} if cluster_id == 0x0000
+                 else {"nwk_addr_of_interest": nwk_addr_of_interest})
+        return Container(**first, request_type=draw(_bytes8), start_index=draw(_bytes8))
+    if cluster_id == 0x0004:
+        return Container(nwk_addr_of_interest=nwk_addr_of_interest, endpoint=draw(_bytes8))
+    if cluster_id == 0x0006:
+        return Container(nwk_addr_of_interest=nwk_addr_of_interest, profile_id=draw(_shorts),
+                         input_clusters=draw(_cluster_lists()),
+                         output_clusters=draw(_cluster_lists()))
+    if cluster_id == 0x0013:
+        return Container(nwk_address=draw(_shorts), ieee_address=draw(eui64s),
+                         capability=draw(_bits(
+                             alternate_pan_coordinator=1, device_type=1, power_source=1,
+                             receiver_on_when_idle=1, reserved=2, security_capability=1,
+                             allocate_address=1)))
+    if cluster_id in (0x0031, 0x0033):
+        return Container(start_index=draw(_bytes8))
+    if cluster_id == 0x0034:
+        return Container(device_address=draw(eui64s),
+                         options=draw(_bits(reserved=6, remove_children=1, rejoin=1)))
+    if cluster_id == 0x0036:
+        return Container(permit_duration=draw(_bytes8), tc_significance=draw(_bytes8))
+    return Container(nwk_addr_of_interest=nwk_addr_of_interest)  # 0x0002, 0x0003, 0x0005
+
+
+@st.composite
+def _zdp_response(draw: st.DrawFn, cluster_id: int) -> Container:
+    status = draw(st.one_of(st.just(0), _ZDP_ERRORS))
+    success = status == 0
+    if cluster_id in (0x8034, 0x8036):
+        return Container(status=status)
+    if cluster_id in (0x8000, 0x8001):
+        extended = draw(st.booleans())
+        command = Container(status=status, ieee_address=draw(eui64s), nwk_address=draw(_shorts),
+                            num_assoc_dev=draw(_bytes8) if extended else None,
+                            start_index=draw(_bytes8) if extended else None,
+                            associated_devices=(ListContainer(draw(st.lists(_shorts, max_size=4)))
+                                                if extended else None))
+        if not success:
+            _cut_short(draw, command, ["ieee_address", "nwk_address", "num_assoc_dev",
+                                       "start_index"])
+            if command.start_index is None:
+                command.associated_devices = None
+        return command
+    if cluster_id in (0x8002, 0x8003):
+        name = "node_descriptor" if cluster_id == 0x8002 else "power_descriptor"
+        descriptor = draw(_node_descriptor() if cluster_id == 0x8002 else _bits(
+            current_power_mode=4, available_power_sources=4, current_power_source=4,
+            current_power_source_level=4))
+        command = Container(status=status, nwk_addr_of_interest=draw(_shorts),
+                            **{name: descriptor})
+        return command if success else _cut_short(draw, command, ["nwk_addr_of_interest", name])
+    if cluster_id in (0x8004, 0x8005, 0x8006):
+        name, value = {0x8004: ("simple_descriptor", _simple_descriptor()),
+                       0x8005: ("active_endpoints", _byte_lists()),
+                       0x8006: ("match_list", _byte_lists())}[cluster_id]
+        command = Container(status=status, nwk_addr_of_interest=draw(_shorts),
+                            **{name: draw(value) if success else None})
+        return command if success else _cut_short(draw, command, ["nwk_addr_of_interest"])
+    entries, entry_list, entry = (("neighbor_table_entries", "neighbor_table_list", _neighbor())
+                                  if cluster_id == 0x8031 else
+                                  ("binding_table_entries", "binding_table_list",
+                                   _binding_entry()))
+    command = Container(status=status, **{entries: draw(_bytes8)}, start_index=draw(_bytes8),
+                        **{entry_list: (ListContainer(draw(st.lists(entry, max_size=3)))
+                                        if success else None)})
+    return command if success else _cut_short(draw, command, [entries, "start_index"])
+
+
+@st.composite
+def zdp_frames(draw: st.DrawFn) -> tuple[int, Container]:
+    """Draw ``(cluster_id, frame)``: a ZDP frame value and the APS cluster that carries it.
+
+    Error responses are cut short after a drawn field, as devices send them. Clusters not
+    declared in :mod:`commshub.codecs.zigbee.zdo` carry raw ``payload`` bytes.
+    """
+    known = draw(st.booleans())
+    if known:
+        cluster_id = draw(st.sampled_from(sorted(zdo.ZDP_CLUSTERS)))
+        if cluster_id & zdo.RESPONSE_FLAG:
+            command = draw(_zdp_response(cluster_id))
+        else:
+            command = draw(_zdp_request(cluster_id))
+        payload = b""
+    else:
+        cluster_id = draw(_shorts.filter(lambda value: value not in zdo.ZDP_CLUSTERS))
+        command = None
+        payload = draw(_payload())
+    return cluster_id, Container(transaction_sequence_number=draw(_bytes8), command=command,
+                                 payload=payload)

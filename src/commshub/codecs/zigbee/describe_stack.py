@@ -1,7 +1,8 @@
 """Decode trees for ``commshub decode --as mac|nwk|aps``.
 
-Each decoder parses its layer, then the layers inside it as far as they go: an 802.15.4 data
-frame's payload as NWK, a NWK data frame's payload as APS, a beacon's payload as a ZigBee
+Each decoder parses its layer, then the layers inside it as far as they go. An 802.15.4 data
+frame's payload is read as NWK, a NWK data frame's payload as APS, and the payload of an APS
+data frame to endpoint 0 with profile 0x0000 as ZDP. A beacon's payload is read as a ZigBee
 beacon. Secured NWK and APS payloads are decrypted when ``--keys DIR`` names a folder holding a
 Wireshark ``zigbee_pc_keys`` file, as :func:`commshub.codecs.zigbee.pcap.wireshark_key_file`
 writes it. The JSON record has ``ok``, ``error``, ``round_trip`` (the top layer rebuilt from its
@@ -20,7 +21,7 @@ from construct import Container, EnumIntegerString, ListContainer
 
 from commshub.cli.layers import DecodeOptions, DecodeResult
 from commshub.codecs.common import Node
-from commshub.codecs.zigbee import aps, mac, nwk
+from commshub.codecs.zigbee import aps, mac, nwk, zdo
 from commshub.codecs.zigbee.stack_common import format_eui64
 from commshub.errors import CodecError, CommshubError, SecurityError
 
@@ -45,13 +46,20 @@ _NAMED_FIELDS: dict[str, Mapping[int, str]] = {
 }
 _MAX_SHORT = 0xFFFF
 # 16-bit identifiers shown in hex beside their value.
-_HEX16_FIELDS = frozenset({"cluster_id", "profile_id", "superframe_specification"})
+_HEX16_FIELDS = frozenset({"cluster_id", "profile_id", "superframe_specification",
+                           "nwk_addr_of_interest", "manufacturer_code"})
 # Fields that hold an EUI-64.
 _EUI64_FIELDS = frozenset({
     "destination_ieee_address", "source_ieee_address", "originator_ieee_address",
     "responder_ieee_address", "extended_pan_id", "device_address", "target_address",
-    "partner_address", "initiator_address", "responder_address",
+    "partner_address", "initiator_address", "responder_address", "ieee_address",
+    "extended_address",
 })
+# Meanings of numeric ZDP fields, by field name.
+_ZDP_NAMED_FIELDS: dict[str, Mapping[int, str]] = {
+    "status": zdo.ZDP_STATUS,
+    "request_type": zdo.REQUEST_TYPES,
+}
 
 
 def load_key_file(folder: Path) -> list[tuple[str, bytes]]:
@@ -271,6 +279,7 @@ def _describe_aps(parent: Node, record: dict[str, Any], frame: Container, data: 
     if frame.command_id is not None:
         _annotate(node, "command_id", _command_meaning(aps.APS_COMMANDS, frame.command_id))
     if frame.auxiliary_security_header is None:
+        _nest_zdp(node, frame, frame.payload)
         return
     plain = _decrypt(node, record, "aps", data, options,
                      lambda key: aps.unsecure_aps_frame(data, key,
@@ -278,6 +287,30 @@ def _describe_aps(parent: Node, record: dict[str, Any], frame: Container, data: 
     if plain is None:
         return
     _add_plaintext(node, plain, aps.APS_COMMANDS)
+    _nest_zdp(node, plain, plain.payload)
+
+
+def _nest_zdp(parent: Node, frame: Container, payload: bytes) -> None:
+    """Decode the payload of an APS data frame addressed to the ZigBee Device Object."""
+    if (int(frame.frame_control.frame_type) != 0 or not payload
+            or not zdo.is_zdp(frame.destination_endpoint, frame.profile_id)):
+        return
+    cluster_id = int(frame.cluster_id)
+    name = zdo.ZDP_CLUSTERS.get(cluster_id, f"cluster 0x{cluster_id:04X}")
+    try:
+        zdp = zdo.parse_zdp_frame(payload, cluster_id)
+    except CodecError as exc:
+        parent.add("zdp", payload, meaning=f"payload is not a ZDP {name} frame: {exc.reason}")
+        return
+    node = frame_tree("zdp", zdp, raw=payload, meaning=f"ZigBee Device Profile {name}")
+    parent.children.append(node)
+    for child in node.children:
+        if child.name != "command":
+            continue
+        for field in child.children:
+            names = _ZDP_NAMED_FIELDS.get(field.name)
+            if names is not None and isinstance(field.value, int):
+                field.meaning = names.get(field.value, f"0x{field.value:02X}")
 
 
 def _add_plaintext(node: Node, plain: Container, commands: Mapping[int, str]) -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "enum_int",
     "format_eui64",
     "parse_eui64",
+    "stream_remaining",
 ]
 
 # Each byte with its bit order reversed: a reflected CRC equals the plain CRC of the
@@ -162,7 +163,8 @@ class BitFields(Adapter):  # type: ignore[misc]
         return word
 
 
-def _stream_remaining(stream: io.BufferedIOBase, path: str) -> int:
+def stream_remaining(stream: io.BufferedIOBase, path: str) -> int:
+    """Return how many bytes of ``stream`` are left to read."""
     position = construct.stream_tell(stream, path)
     end = construct.stream_size(stream)
     return int(end - position)
@@ -183,7 +185,7 @@ class AllButLast(construct.Subconstruct):  # type: ignore[misc]
 
     def _parse(self, stream: Any, context: Any, path: str) -> Any:
         count = construct.evaluate(self.count, context)
-        length = _stream_remaining(stream, path) - count
+        length = stream_remaining(stream, path) - count
         if length < 0:
             raise construct.StreamError(
                 f"expected at least {count} bytes, found {length + count}", path=path)
@@ -215,7 +217,7 @@ class TerminatedList(construct.Subconstruct):  # type: ignore[misc]
 
     def _parse(self, stream: Any, context: Any, path: str) -> ListContainer:
         items = ListContainer()
-        while _stream_remaining(stream, path) > 0:
+        while stream_remaining(stream, path) > 0:
             item = self.subcon._parsereport(stream, context, path)
             items.append(item)
             if self.is_last(item):
