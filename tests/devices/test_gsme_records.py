@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from device_bench import SITE_IDS, START, SUPPLIER, response
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from commshub.codecs.gbcs.frame import GbcsFrame
 from commshub.codecs.gbcs.gbz import (
@@ -29,14 +31,16 @@ from commshub.codecs.zigbee.zcl.clusters import (
 from commshub.codecs.zigbee.zcl.clusters.metering import SnapshotCause
 from commshub.codecs.zigbee.zcl.foundation import DEFAULT_RESPONSE, READ_ATTRIBUTES
 from commshub.devices.gbcs_endpoint import CRITICAL_MESSAGE_CODES
-from commshub.devices.gsme import Gsme, GsmeSettings, disable_default_response
+from commshub.devices.gsme import Gsme, GsmeRun, GsmeSettings, disable_default_response
 from commshub.devices.gsme_ledger import GasUsage
+from commshub.devices.gsme_responders import RESPONDERS
 from commshub.devices.gsme_tariff import (
     CURRENT_FRIENDLY_CREDIT_CALENDAR,
     CURRENT_TARIFF_CALENDAR,
     default_tariff,
 )
 from commshub.devices.site import Kind, Site, SiteKeys
+from commshub.errors import CommshubError
 from commshub.hub.gbcs_io import ZIGBEE_EPOCH
 
 GSME = SITE_IDS["GSME"]
@@ -371,3 +375,29 @@ def test_disable_default_response_bit(message_code, cluster, frame_type, command
     reply = ZclFrame(cluster_id=cluster, command_id=command_id, frame_type=frame_type,
                      direction=Direction.SERVER_TO_CLIENT)
     assert disable_default_response(message_code, reply) is expected
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_commands_get_replies(site: Site, data: st.DataObject):
+    """A command whose payload decodes gets replies that encode, or a CommshubError."""
+    cluster, direction, command_id = data.draw(st.sampled_from(sorted(RESPONDERS)))
+    control = 0x01 | (0x08 if direction == Direction.SERVER_TO_CLIENT else 0)
+    if data.draw(st.booleans()):
+        control |= 0x04  # manufacturer-specific: the code follows the frame control
+        header = bytes([control, 0x34, 0x12, 0x00, command_id])
+    else:
+        header = bytes([control, 0x00, command_id])
+    try:
+        request = parse_zcl(header + data.draw(st.binary(max_size=40)), cluster)
+    except CommshubError:
+        return
+    gsme = meter(site)
+    run = GsmeRun(gsme, gsme.state, site.network.now)
+    try:
+        replies = run.zcl(request)
+    except CommshubError:
+        return
+    assert replies
+    for reply in replies:
+        assert build_zcl(reply)

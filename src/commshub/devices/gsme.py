@@ -403,6 +403,9 @@ class GsmeRun(MeterRun):
     def zcl(self, request: ZclFrame, *, from_date_time: int | None = None) -> list[ZclFrame]:
         """Return the meter's replies to one ZCL command; ``from_date_time`` is the GBZ
         component's From Date Time (ZigBee UTCTime), which some log reads carry."""
+        if request.is_raw:  # manufacturer-specific: its payload is not declared
+            status = Status.UNSUP_MANUF_GENERAL_COMMAND if request.is_global else Status.UNSUP_MANUF_CLUSTER_COMMAND
+            return [self.default_response(request, status)]
         if READ_ATTRIBUTES.matches(request):
             return [self.read_attributes(request)]
         fault = self.meter.faults.get(("command", request.cluster_id, request.command_id))
