@@ -67,7 +67,7 @@ def test_network_data_read_starts_sampling_first():
     assert metering.START_SAMPLING.matches(parse_zcl(header + component.payload, component.cluster))
 
 
-def test_not_found_variant_has_no_tariff_and_no_sampling():
+def test_not_found_variant_without_tariff():
     read = command(GCS18, SAMPLED_DATA)
     scenario = scenario_for(case("GCS18_4.10_NOT_FOUND", read), read, Target.GSME)
     assert not scenario.gsme_tariff
@@ -82,7 +82,7 @@ def test_scenario_crosses_the_gateway_as_json():
     assert scenario_from_json(json.loads(json.dumps(scenario_to_json(scenario)))) == scenario
 
 
-def test_default_response_in_the_command_direction_is_an_anomaly():
+def test_default_response_direction_anomaly():
     get = device_management.GET_EVENT_CONFIGURATION.frame(event_id=0x81FF)
     request = command(GCS20R, get)
     wrong = DEFAULT_RESPONSE.frame(0x0708, Direction.SERVER_TO_CLIENT, command_id=0x05, status=Status.HARDWARE_FAILURE)
@@ -92,7 +92,7 @@ def test_default_response_in_the_command_direction_is_an_anomaly():
     assert reference_anomaly(request, response_to(request, right), KeyStore()) is None
 
 
-def test_record_captured_after_the_replay_date_is_an_anomaly():
+def test_future_record_anomaly():
     get = metering.GET_SNAPSHOT.frame(earliest_start_time=0, latest_end_time=0xFFFFFFFF, snapshot_offset=0,
                                       snapshot_cause=2)
     request = command(GCS16A, get)
