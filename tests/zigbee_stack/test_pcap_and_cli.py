@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import struct
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,11 +20,13 @@ from commshub.codecs.zigbee.pcap import (
     CapturedFrame,
     PcapNgWriter,
     PcapWriter,
+    is_capture,
+    read_capture,
     read_pcap,
     tshark_key_options,
     wireshark_key_file,
 )
-from commshub.errors import CodecError
+from commshub.errors import CodecError, UnsupportedError
 
 scapy_utils = pytest.importorskip("scapy.utils")
 
@@ -163,3 +167,107 @@ def test_decode_mac_short_frame_error() -> None:
     record = _decode_json("--as", "mac", "0200")
     assert record["ok"] is False
     assert "sequence_number at offset 2" in str(record["error"])
+
+
+def _capture(writer_class: type[PcapWriter | PcapNgWriter], linktype: int,
+             frames: list[bytes]) -> bytes:
+    stream = io.BytesIO()
+    writer = writer_class(stream, linktype=linktype)
+    for index, psdu in enumerate(frames):
+        writer.write(CapturedFrame(psdu, 100 + index, channel=11, rssi=-60.0, comment="x"))
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("writer_class", [PcapWriter, PcapNgWriter])
+@pytest.mark.parametrize("linktype", [195, LINKTYPE_IEEE802_15_4_TAP])
+def test_decode_reads_a_capture_packet_by_packet(
+        tmp_path: Path, writer_class: type[PcapWriter | PcapNgWriter],
+        linktype: int) -> None:
+    frames = captures.exchange()
+    path = tmp_path / "capture.cap"
+    path.write_bytes(_capture(writer_class, linktype, frames))
+    result = CliRunner().invoke(main, ["decode", "--as", "mac", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [record["input"] for record in records] == [
+        f"{path}#{number}" for number in range(1, len(frames) + 1)]
+    assert all(record["ok"] for record in records)
+    assert all(record["round_trip"] for record in records)
+    assert all(record["fcs"] == "valid" for record in records)
+    assert [record["frame"]["raw"] for record in records] == [frame.hex().upper()
+                                                              for frame in frames]
+
+
+def test_decode_reads_a_capture_from_stdin() -> None:
+    frames = captures.exchange()[:3]
+    result = CliRunner().invoke(main, ["decode", "--as", "mac", "--json", "-"],
+                                input=_capture(PcapNgWriter, 195, frames))
+    assert result.exit_code == 0, result.output
+    labels = [json.loads(line)["input"] for line in result.stdout.splitlines()]
+    assert labels == ["<stdin>#1", "<stdin>#2", "<stdin>#3"]
+
+
+def test_decode_rejects_a_capture_of_another_link_type(tmp_path: Path) -> None:
+    data = bytearray(_capture(PcapWriter, 195, captures.exchange()[:1]))
+    data[20:24] = (1).to_bytes(4, "little")  # LINKTYPE_ETHERNET
+    path = tmp_path / "ethernet.pcap"
+    path.write_bytes(bytes(data))
+    result = CliRunner().invoke(main, ["decode", "--as", "mac", "--json", str(path)])
+    assert result.exit_code == 1
+    record = json.loads(result.stdout.splitlines()[0])
+    assert record["input"] == str(path)
+    assert record["ok"] is False
+    assert "link type 1 is not an IEEE 802.15.4 link type" in record["error"]
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed")
+@pytest.mark.parametrize("file_format", ["pcapng", "nsecpcap"])
+def test_read_capture_of_files_tshark_wrote(tmp_path: Path, file_format: str) -> None:
+    frames = captures.exchange()
+    source = tmp_path / "ours.pcap"
+    source.write_bytes(_capture(PcapWriter, LINKTYPE_IEEE802_15_4_TAP, frames))
+    converted = tmp_path / "theirs.cap"
+    subprocess.run(["tshark", "-r", str(source), "-F", file_format, "-w", str(converted)],
+                   check=True, capture_output=True, timeout=60)
+    read = read_capture(converted.read_bytes())
+    assert [frame.psdu for frame in read] == frames
+    assert [frame.timestamp for frame in read] == [100 + index for index in range(len(frames))]
+    assert {frame.channel for frame in read} == {11}
+    assert {frame.rssi for frame in read} == {-60.0}
+
+
+def test_read_capture_rejects_malformed_files() -> None:
+    data = _capture(PcapNgWriter, 195, captures.exchange()[:2])
+    with pytest.raises(CodecError):
+        read_capture(data[:-5])
+    with pytest.raises(UnsupportedError, match="big-endian"):
+        read_capture(bytes.fromhex("a1b2c3d4") + bytes(20))
+    assert is_capture(data)
+    assert not is_capture(captures.ack(1))
+
+
+def _pcapng_block(block_type: int, body: bytes) -> bytes:
+    length = 12 + len(body)
+    return struct.pack("<II", block_type, length) + body + struct.pack("<I", length)
+
+
+def test_read_capture_uses_the_interface_timestamp_resolution() -> None:
+    psdu = captures.ack(7)
+    section = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)
+    # if_tsresol 9: nanoseconds; 0x80 | 10: units of 2^-10 seconds.
+    nanoseconds = struct.pack("<HH", 195, 0) + struct.pack("<I", 0) + bytes.fromhex(
+        "0900 0100 09000000" "0000 0000")
+    binary = struct.pack("<HH", 195, 0) + struct.pack("<I", 0) + bytes.fromhex(
+        "0900 0100 8a000000" "0000 0000")
+    padded = psdu + bytes(-len(psdu) % 4)
+
+    def packet(interface: int, ticks: int) -> bytes:
+        return _pcapng_block(6, struct.pack("<IIIII", interface, ticks >> 32, ticks & 0xFFFFFFFF,
+                                            len(psdu), len(psdu)) + padded)
+
+    data = (_pcapng_block(0x0A0D0D0A, section) + _pcapng_block(1, nanoseconds)
+            + _pcapng_block(1, binary) + packet(0, 1_500_000_000) + packet(1, 3 * 1024)
+            + _pcapng_block(3, struct.pack("<I", len(psdu)) + padded))
+    frames = read_capture(data)
+    assert [frame.psdu for frame in frames] == [psdu, psdu, psdu]
+    assert [frame.timestamp for frame in frames] == [1.5, 3.0, 0.0]

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from commshub.cli.layers import LAYERS, RECORD_KEYS, DecodeOptions, DecodeResult, load_decoder, set_up_layer
+from commshub.codecs.zigbee.pcap import is_capture, read_capture
 from commshub.errors import CommshubError
 
 __all__ = ["Input", "decode", "iter_inputs"]
@@ -47,17 +48,36 @@ def _hex_text_input(label: str, text: bytes) -> Input:
     return Input(label, bytes.fromhex(digits.decode("ascii")))
 
 
-def _read_file(path: Path) -> Input:
+def _capture_inputs(label: str, content: bytes) -> Iterator[Input]:
+    """Yield one frame per packet of a pcap or pcapng capture of 802.15.4 frames, labelled
+    ``label#N`` from 1; a capture that cannot be read gives one failed input."""
+    try:
+        frames = read_capture(content)
+    except CommshubError as exc:
+        yield Input(label, error=f"{label}: {exc}")
+        return
+    for number, frame in enumerate(frames, start=1):
+        yield Input(f"{label}#{number}", frame.psdu)
+
+
+def _read_file(path: Path) -> Iterator[Input]:
     content = path.read_bytes()
+    if is_capture(content):
+        yield from _capture_inputs(str(path), content)
+        return
     # RTDS files and most test vectors are hex text; anything else is taken as raw bytes.
     if content.strip() and _HEX_TEXT.match(content):
-        return _hex_text_input(str(path), content)
-    return Input(str(path), content)
+        yield _hex_text_input(str(path), content)
+        return
+    yield Input(str(path), content)
 
 
 def _read_stdin() -> Iterator[Input]:
     """Yield one frame per non-empty line of hex text, or the whole input as raw bytes."""
     data = sys.stdin.buffer.read()
+    if is_capture(data):
+        yield from _capture_inputs("<stdin>", data)
+        return
     if not (data.strip() and _HEX_TEXT.match(data)):
         yield Input("<stdin>", data)
         return
@@ -82,9 +102,9 @@ def iter_inputs(sources: tuple[str, ...]) -> Iterator[Input]:
         kind = _path_kind(path)
         if kind == "dir":
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield _read_file(child)
+                yield from _read_file(child)
         elif kind == "file":
-            yield _read_file(path)
+            yield from _read_file(path)
         else:
             label = source if len(source) <= 40 else source[:37] + "..."
             yield Input(label, _hex_to_bytes(source, source[:40]))

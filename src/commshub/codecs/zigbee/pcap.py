@@ -9,6 +9,8 @@ carry a comment. Sources: the tcpdump.org link-type list, the pcap and pcapng dr
 version 1.1 by Exegin. All integers are little-endian.
 
 The writers hand bytes to a binary stream that the caller opened; they never open files.
+:func:`read_capture` reads the frames back from either format, as written here or by Wireshark
+on a little-endian machine.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from construct import (
     Bytes,
     Const,
     Container,
+    Default,
     FixedSized,
     Float32l,
     GreedyRange,
@@ -29,6 +32,8 @@ from construct import (
     Int32sl,
     Int32ul,
     Int64sl,
+    OneOf,
+    Optional,
     Padding,
     Rebuild,
     RepeatUntil,
@@ -39,6 +44,7 @@ from construct import (
 )
 
 from commshub.codecs.common import build, parse
+from commshub.errors import CodecError, UnsupportedError
 
 __all__ = [
     "LINKTYPE_IEEE802_15_4_TAP",
@@ -51,8 +57,11 @@ __all__ = [
     "PcapRecordHeader",
     "PcapWriter",
     "TapHeader",
+    "is_capture",
     "link_layer_bytes",
+    "read_capture",
     "read_pcap",
+    "read_pcapng",
     "tshark_key_options",
     "wireshark_key_file",
 ]
@@ -64,11 +73,13 @@ _LINKTYPES = (LINKTYPE_IEEE802_15_4_WITHFCS, LINKTYPE_IEEE802_15_4_TAP)
 # here adds 28 bytes, so 256 bytes never cuts a frame.
 SNAPLEN = 256
 _PCAP_MAGIC = 0xA1B2C3D4  # microsecond timestamps
+_PCAP_MAGIC_NANOSECONDS = 0xA1B23C4D  # nanosecond timestamps
 _PCAP_VERSION_MAJOR, _PCAP_VERSION_MINOR = 2, 4
 _MICROSECONDS = 1_000_000
+_NANOSECONDS = 1_000_000_000
 
 PcapHeader = Struct(
-    "magic" / Const(_PCAP_MAGIC, Int32ul),
+    "magic" / Default(OneOf(Int32ul, (_PCAP_MAGIC, _PCAP_MAGIC_NANOSECONDS)), _PCAP_MAGIC),
     "version_major" / Int16ul,
     "version_minor" / Int16ul,
     "thiszone" / Int32sl,
@@ -180,7 +191,7 @@ EnhancedPacketBody = Struct(
     "original_length" / Int32ul,
     "data" / Bytes(this._captured_length),
     Padding(lambda ctx: -ctx._captured_length % 4),
-    "options" / PcapNgOptions,
+    "options" / Optional(PcapNgOptions),  # a block may end without any option
 )
 
 
@@ -283,9 +294,150 @@ class PcapNgWriter:
 def read_pcap(data: bytes) -> tuple[int, list[tuple[float, bytes]]]:
     """Read a classic pcap file: return its link type and (timestamp, packet bytes) pairs."""
     capture = parse(PcapFile, data, root="pcap")
-    records = [(record.header.ts_sec + record.header.ts_usec / _MICROSECONDS, record.data)
+    fraction = _NANOSECONDS if capture.header.magic == _PCAP_MAGIC_NANOSECONDS else _MICROSECONDS
+    records = [(record.header.ts_sec + record.header.ts_usec / fraction, record.data)
                for record in capture.records]
     return int(capture.header.linktype), records
+
+
+# Simple Packet Block: a packet of interface 0 without timestamp.
+_SIMPLE_PACKET_BLOCK = 0x00000003
+_OPT_IF_TSRESOL = 9  # interface option: timestamp resolution
+_OPT_IF_TSRESOL_BINARY = 0x80  # the resolution is 2^-n seconds, not 10^-n
+# The first four bytes of each capture format, little-endian as written here.
+_CAPTURE_MAGICS = {
+    _PCAP_MAGIC.to_bytes(4, "little"): "pcap",
+    _PCAP_MAGIC_NANOSECONDS.to_bytes(4, "little"): "pcap",
+    _SECTION_HEADER_BLOCK.to_bytes(4, "little"): "pcapng",
+}
+_BIG_ENDIAN_MAGICS = (_PCAP_MAGIC.to_bytes(4, "big"), _PCAP_MAGIC_NANOSECONDS.to_bytes(4, "big"))
+_PCAPNG_BIG_ENDIAN_ORDER = _BYTE_ORDER_MAGIC.to_bytes(4, "big")
+
+SimplePacketBody = Struct(
+    "original_length" / Int32ul,
+    "data" / Bytes(lambda ctx: ctx._params.captured_length),
+    Padding(lambda ctx: -ctx._params.captured_length % 4),
+)
+
+
+def is_capture(data: bytes) -> bool:
+    """Return whether ``data`` starts like a pcap or pcapng file (either byte order)."""
+    head = bytes(data[:4])
+    return head in _CAPTURE_MAGICS or head in _BIG_ENDIAN_MAGICS
+
+
+@dataclass(frozen=True)
+class _Interface:
+    linktype: int
+    snaplen: int
+    ticks_per_second: int = _MICROSECONDS
+
+
+def _ticks_per_second(options: list[Any] | None) -> int:
+    for option in options or ():
+        if option.code == _OPT_IF_TSRESOL and option.value:
+            exponent = option.value[0] & ~_OPT_IF_TSRESOL_BINARY
+            base = 2 if option.value[0] & _OPT_IF_TSRESOL_BINARY else 10
+            return int(base ** exponent)
+    return _MICROSECONDS
+
+
+def _comment(options: list[Any] | None) -> str | None:
+    for option in options or ():
+        if option.code == _OPT_COMMENT:
+            return bytes(option.value).decode("utf-8", errors="replace")
+    return None
+
+
+def _interface(interfaces: list[_Interface], number: int, offset: int, data: bytes) -> _Interface:
+    if number >= len(interfaces):
+        raise CodecError(f"packet of interface {number}, but the section describes "
+                         f"{len(interfaces)} interfaces", path=("pcapng", "interface_id"),
+                         offset=offset, data=data)
+    return interfaces[number]
+
+
+def read_pcapng(data: bytes) -> list[tuple[int, float, bytes, str | None]]:
+    """Read a pcapng file: return (link type, timestamp, packet bytes, comment) per packet.
+
+    Enhanced and simple packet blocks are read; other blocks (name resolution, statistics,
+    custom) are skipped. Each section starts a new list of interfaces.
+    """
+    data = bytes(data)
+    if data[8:12] == _PCAPNG_BIG_ENDIAN_ORDER:
+        raise UnsupportedError("big-endian pcapng sections are not supported; rewrite the file "
+                               "in little-endian byte order")
+    blocks = parse(GreedyRange(PcapNgBlock), data, root="pcapng")
+    interfaces: list[_Interface] = []
+    packets: list[tuple[int, float, bytes, str | None]] = []
+    offset = 0
+    for block in blocks:
+        body = bytes(block.body)
+        if block.block_type == _SECTION_HEADER_BLOCK:
+            parse(SectionHeaderBody, body, root="pcapng", exact=False)
+            interfaces = []
+        elif block.block_type == _INTERFACE_DESCRIPTION_BLOCK:
+            header = parse(InterfaceDescriptionBody, body, root="pcapng", exact=False)
+            options = (parse(PcapNgOptions, body[InterfaceDescriptionBody.sizeof():],
+                             root="pcapng", exact=False)
+                       if len(body) > InterfaceDescriptionBody.sizeof() else None)
+            interfaces.append(_Interface(int(header.linktype), int(header.snaplen),
+                                         _ticks_per_second(options)))
+        elif block.block_type == _ENHANCED_PACKET_BLOCK:
+            packet = parse(EnhancedPacketBody, body, root="pcapng")
+            interface = _interface(interfaces, packet.interface_id, offset, data)
+            ticks = packet.timestamp_high << 32 | packet.timestamp_low
+            packets.append((interface.linktype, ticks / interface.ticks_per_second,
+                            bytes(packet.data), _comment(packet.options)))
+        elif block.block_type == _SIMPLE_PACKET_BLOCK:
+            interface = _interface(interfaces, 0, offset, data)
+            # The block has no captured length: it is the original length cut to the snap
+            # length (0: no limit), and the block body pads the packet to 4 bytes.
+            captured = int.from_bytes(body[:4], "little")
+            if interface.snaplen:
+                captured = min(captured, interface.snaplen)
+            packet = parse(SimplePacketBody, body, root="pcapng", captured_length=captured)
+            packets.append((interface.linktype, 0.0, bytes(packet.data), None))
+        offset += len(body) + _BLOCK_OVERHEAD
+    return packets
+
+
+def _from_tap(packet: bytes, timestamp: float, comment: str | None) -> CapturedFrame:
+    header = parse(TapHeader, packet, root="tap", exact=False)
+    values = {tlv.type: tlv.value for tlv in header.tlvs}
+    channel = values.get(TAP_CHANNEL_ASSIGNMENT)
+    return CapturedFrame(packet[header._length:], timestamp,
+                         channel=int(channel.channel) if channel is not None else None,
+                         rssi=values.get(TAP_RSS), comment=comment)
+
+
+def read_capture(data: bytes) -> list[CapturedFrame]:
+    """Read the 802.15.4 frames of a pcap or pcapng file of link type 195 or 283.
+
+    A TAP header (link type 283) is removed, and its channel and RSS are kept in the frame. A
+    packet comment of a pcapng file becomes the frame's comment. Raises CodecError for a
+    malformed file, and UnsupportedError for another link type or a big-endian file.
+    """
+    data = bytes(data)
+    head = data[:4]
+    if head in _BIG_ENDIAN_MAGICS:
+        raise UnsupportedError("big-endian pcap files are not supported; rewrite the file in "
+                               "little-endian byte order")
+    if _CAPTURE_MAGICS.get(head) == "pcapng":
+        packets = read_pcapng(data)
+    else:
+        linktype, records = read_pcap(data)
+        packets = [(linktype, timestamp, packet, None) for timestamp, packet in records]
+    frames = []
+    for linktype, timestamp, packet, comment in packets:
+        if linktype == LINKTYPE_IEEE802_15_4_TAP:
+            frames.append(_from_tap(packet, timestamp, comment))
+        elif linktype == LINKTYPE_IEEE802_15_4_WITHFCS:
+            frames.append(CapturedFrame(packet, timestamp, comment=comment))
+        else:
+            raise UnsupportedError(f"link type {linktype} is not an IEEE 802.15.4 link type "
+                                   f"read here: expected 195 (with FCS) or 283 (TAP)")
+    return frames
 
 
 def _key_text(key: bytes) -> str:
