@@ -101,6 +101,19 @@ def test_fw_build_rejects_wrong_key_and_values(tmp_path: Path):
     assert "outside 0..0xFFFF" in too_big.stderr
 
 
+def test_fw_build_rejects_an_empty_image(tmp_path: Path, signing_key: tuple[Path, Path]):
+    private, _ = signing_key
+    image = tmp_path / "empty.bin"
+    image.write_bytes(b"")
+    output = tmp_path / "out.zigbee"
+    result = run("fw", "build", "--manufacturer", "1", "--image-type", "2", "--version", "3",
+                 "--sign", str(private), str(image), "-o", str(output))
+    assert result.returncode != 0
+    assert f"{image} is empty" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not output.exists()
+
+
 def test_fw_inspect_rejects_non_ota_file(tmp_path: Path):
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"\x00" * 100)

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from commshub.codecs.zigbee import ota
-from commshub.errors import CodecError
+from commshub.errors import CodecError, LocalProtocolError
 
 # zsmartsystems/com.zsmartsystems.zigbee src/test/resource/test_ota_file.test: a complete 78-byte
 # file, manufacturer 0x1234, image type 0x0006, version 0x12345678, stack 2, header string
@@ -185,6 +185,12 @@ def test_gbcs_image_round_trip_with_p256():
     assert not image.upgrade_image.verify(_key().public_key())
     assert image.to_bytes() == data
     assert image.warnings == ()
+
+
+def test_gbcs_image_needs_a_manufacturer_image():
+    with pytest.raises(LocalProtocolError, match="manufacturer image is empty"):
+        ota.build_gbcs_ota_file(b"", manufacturer_code=1, image_type=2, file_version=3,
+                                private_key=_key())
 
 
 def test_gbcs_tampered_image_fails_verification():

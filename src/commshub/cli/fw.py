@@ -112,6 +112,8 @@ def build(image: Path, manufacturer: int, image_type: int, file_version: int, ke
         manufacturer_image = image.read_bytes()
     except OSError as exc:
         raise click.ClickException(f"failed to read {image}: {exc.strerror}") from None
+    if not manufacturer_image:
+        raise click.ClickException(f"{image} is empty: give the manufacturer's firmware file to sign")
     try:
         data = ota.build_gbcs_ota_file(
             manufacturer_image, manufacturer_code=manufacturer, image_type=image_type,

@@ -45,7 +45,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from commshub.codecs.common import build, parse
 from commshub.codecs.zigbee.zcl.constructs import Fast, Maybe, PresenceFlags
 from commshub.codecs.zigbee.zcl.types import ZclText
-from commshub.errors import CodecError
+from commshub.errors import CodecError, LocalProtocolError
 
 __all__ = [
     "GBCS_SIGNATURE_LENGTH",
@@ -512,7 +512,13 @@ def build_gbcs_ota_file(
     zigbee_stack_version: int = ZIGBEE_PRO_STACK_VERSION,
 ) -> bytes:
     """Build a signed GBCS OTA upgrade image: 60-byte header with hardware versions, then the
-    manufacturer image, the force-replace byte, 0x40 and the signature."""
+    manufacturer image, the force-replace byte, 0x40 and the signature.
+
+    Raises LocalProtocolError for an empty manufacturer image: there is no firmware to sign.
+    """
+    if not manufacturer_image:
+        raise LocalProtocolError("the manufacturer image is empty: a GBCS upgrade image signs "
+                                 "and carries at least one byte of firmware")
     upgrade_image = GbcsUpgradeImage(
         manufacturer_image, sign_manufacturer_image(manufacturer_image, private_key), int(force_replace))
     header = OtaHeader(
