@@ -71,7 +71,13 @@ from commshub.codecs.dlms import (
     parse_data,
 )
 from commshub.codecs.dlms.apdu import _COMPILED, APDU
-from commshub.codecs.strategies import acse_apdus, ciphered_apdus, dlms_apdus, xdlms_apdus
+from commshub.codecs.strategies import (
+    acse_apdus,
+    acse_apdus_with_length_forms,
+    ciphered_apdus,
+    dlms_apdus,
+    xdlms_apdus,
+)
 from commshub.errors import CodecError
 
 T = DataType
@@ -388,6 +394,37 @@ def test_acse_errors_name_the_component():
         parse_apdu(bytes.fromhex("6002B000"))
     with pytest.raises(CodecError, match="appears twice"):
         parse_apdu(bytes.fromhex("600680010080010 0".replace(" ", "")))
+
+
+@pytest.mark.parametrize(("encoding", "place", "form"), [
+    ("62820000", "", 2),  # RLRQ with no components
+    ("628103800100", "", 1),
+    ("620480810100", "reason", 1),
+    ("6207BE8104040200FF", "user_information", 1),
+    ("6208BE060482000200FF", "user_information.inner", 2),
+    ("610BA309A1840000000302010E", "result_source_diagnostic.inner", 4),
+    ("6108A306A1040281010E", "result_source_diagnostic.integer", 1),
+])
+def test_acse_long_forms_rebuild_exactly(encoding, place, form):
+    data = bytes.fromhex(encoding)
+    apdu = parse_apdu(data)
+    assert (place, form) in apdu.length_forms
+    assert build_apdu(apdu) == data
+
+
+def test_acse_equality_ignores_length_forms():
+    long_form = parse_apdu(bytes.fromhex("628103800100"))
+    assert long_form == Rlrq(0)
+    assert build_apdu(Rlrq(0)) == bytes.fromhex("6203800100")
+
+
+@given(acse_apdus_with_length_forms())
+def test_acse_generated_long_forms_rebuild_exactly(apdu):
+    encoded = build_apdu(apdu)
+    parsed = parse_apdu(encoded)
+    assert parsed == apdu
+    assert parsed.length_forms == apdu.length_forms
+    assert build_apdu(parsed) == encoded
 
 
 # --- errors -------------------------------------------------------------------------------------

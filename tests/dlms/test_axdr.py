@@ -22,7 +22,7 @@ from commshub.codecs.dlms import (
     parse_data,
 )
 from commshub.codecs.dlms.axdr import MAX_NESTING, decode_data
-from commshub.codecs.strategies import dlms_data
+from commshub.codecs.strategies import dlms_data, dlms_data_with_length_forms
 from commshub.errors import CodecError
 
 T = DataType
@@ -110,10 +110,64 @@ def test_array_count_long_form(round_trip_data):
     assert len(item.value) == 0x80
 
 
-def test_long_form_with_needless_octets_parses_but_rebuilds_short():
+def test_needless_long_form_rebuilds_exactly():
     item = parse_data(bytes.fromhex("09810201FF"))
     assert item == Data(T.OCTET_STRING, b"\x01\xff")
-    assert build_data(item) == bytes.fromhex("090201FF")
+    assert item.length_form == 1
+    assert build_data(item) == bytes.fromhex("09810201FF")
+    assert build_data(Data(T.OCTET_STRING, b"\x01\xff")) == bytes.fromhex("090201FF")
+
+
+@pytest.mark.parametrize("encoding", [
+    "0981050102030405",  # octet-string, 1 length octet where none is needed
+    "0A8300000141",  # visible-string, 3 length octets
+    "0C840000000141",  # utf8-string, 4 length octets
+    "0481081F",  # bit-string
+    "0182000211011102",  # array count
+    "0281011100",  # structure count
+    "010202810002810211011102",  # structures with long counts, nested in an array
+    "13028102111181020102",  # compact-array: structure count and contents length
+    "130981068101AA8101BB",  # compact-array of octet-strings, each with a long form
+    "01820080" + "1100" * 0x80,  # a count of 0x80 needs 1 length octet, not 2
+])
+def test_long_forms_round_trip(encoding):
+    data = bytes.fromhex(encoding)
+    assert build_data(parse_data(data)) == data
+
+
+def test_shortest_long_form_is_not_recorded():
+    item = parse_data(bytes.fromhex("0181" + "80" + "1100" * 0x80))
+    assert item.length_form is None
+    assert type(item) is Data
+
+
+def test_long_form_is_ignored_by_equality():
+    long_form = parse_data(bytes.fromhex("0981050102030405"))
+    short_form = parse_data(bytes.fromhex("09050102030405"))
+    assert long_form == short_form
+    assert hash(long_form) == hash(short_form)
+    assert long_form.with_length_form(None).length_form is None
+    assert build_data(long_form.with_length_form(None)) == bytes.fromhex("09050102030405")
+    assert build_data(short_form.with_length_form(2)) == bytes.fromhex("098200050102030405")
+
+
+def test_length_form_too_short_is_rejected():
+    item = Data(T.OCTET_STRING, b"\x00" * 0x100).with_length_form(1)
+    with pytest.raises(CodecError, match="does not fit"):
+        build_data(item)
+
+
+def test_length_form_needs_a_length():
+    with pytest.raises(CodecError, match="no length after its tag"):
+        Data(T.UNSIGNED, 1).with_length_form(1)
+
+
+@given(dlms_data_with_length_forms())
+def test_generated_long_forms_rebuild_exactly(item):
+    data = build_data(item)
+    parsed = parse_data(data)
+    assert parsed == item
+    assert build_data(parsed) == data
 
 
 def test_nan_keeps_its_payload():

@@ -131,3 +131,12 @@ def test_boolean_canonical_values():
     assert data_tree(parse_data(bytes.fromhex("0301"))).value is True
     assert data_tree(parse_data(bytes.fromhex("0300"))).value is False
     assert data_tree(parse_data(bytes.fromhex("0300"))).meaning == "boolean"
+
+
+def test_cli_long_form_octet_string_round_trips():
+    result = CliRunner().invoke(main, ["decode", "--as", "dlms", "--json", "0981050102030405"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output.splitlines()[0])
+    assert record["ok"] is True
+    assert record["round_trip"] is True
+    assert record["payload"]["meaning"] == "octet-string, length in long form 0x81"

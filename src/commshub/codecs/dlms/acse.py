@@ -6,18 +6,21 @@ tag, form) that both the parser and the builder walk. The user-information conta
 InitiateRequest/InitiateResponse (or their ciphered forms) as octets; :func:`parse_apdu` decodes
 them.
 
-Lengths are re-encoded in the shortest form, so an input with a needlessly long length form (for
-example ``61 82 00 35``) parses but does not rebuild to the same octets.
+A length written in a needlessly long form (for example ``61 82 00 35``, where ``61 35`` would
+do) is kept in the APDU's ``length_forms`` so that it rebuilds byte for byte. APDUs built from
+scratch use the shortest forms. Equality ignores ``length_forms``, as it ignores the recorded
+forms of A-XDR data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from typing import Any, ClassVar
 
 import construct
 
-from commshub.codecs.dlms.axdr import read_length, write_length
+from commshub.codecs.dlms.axdr import length_form, read_length, write_length
 from commshub.codecs.dlms.fields import Block
 from commshub.codecs.dlms.xdlms import Apdu, ApduTag
 from commshub.errors import CodecError
@@ -35,6 +38,7 @@ __all__ = [
     "Aare",
     "Aarq",
     "AuthenticationValue",
+    "LengthForms",
     "ResultSourceDiagnostic",
     "Rlre",
     "Rlrq",
@@ -59,10 +63,18 @@ _OCTET_STRING = 0x04
 _OBJECT_IDENTIFIER = 0x06
 
 
-def ber_length(length: int) -> bytes:
-    """Encode a BER definite length in its shortest form (the same octets as an A-XDR length)."""
+# Needlessly long length forms read from the wire, as (place, form) pairs, where ``form`` is the
+# number of length octets after the 0x80 | n octet. The places are "" for the APDU's own length,
+# the field name for a component's length, "<field>.inner" for the length of the value inside an
+# EXPLICIT component, and "<field>.integer" for the INTEGER inside a result-source-diagnostic.
+LengthForms = tuple[tuple[str, int], ...]
+
+
+def ber_length(length: int, form: int | None = None) -> bytes:
+    """Encode a BER definite length in its shortest form, or in the long form with ``form``
+    length octets (the same octets as an A-XDR length)."""
     out = bytearray()
-    write_length(length, out)
+    write_length(length, out, form)
     return bytes(out)
 
 
@@ -72,8 +84,8 @@ def read_ber_length(buf: bytes, pos: int, path: str) -> tuple[int, int]:
     return read_length(buf, pos, path)
 
 
-def _tlv(tag: int, content: bytes) -> bytes:
-    return bytes((tag,)) + ber_length(len(content)) + content
+def _tlv(tag: int, content: bytes, form: int | None = None) -> bytes:
+    return bytes((tag,)) + ber_length(len(content), form) + content
 
 
 def _ber_integer(value: int) -> bytes:
@@ -122,6 +134,7 @@ class Aarq(Apdu):
     calling_authentication_value: AuthenticationValue | None = None
     implementation_information: bytes | None = None
     user_information: bytes | None = None
+    length_forms: LengthForms = dataclass_field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +155,7 @@ class Aare(Apdu):
     responding_authentication_value: AuthenticationValue | None = None
     implementation_information: bytes | None = None
     user_information: bytes | None = None
+    length_forms: LengthForms = dataclass_field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +165,7 @@ class Rlrq(Apdu):
     TAG: ClassVar[int] = ApduTag.RLRQ
     reason: int | None = None
     user_information: bytes | None = None
+    length_forms: LengthForms = dataclass_field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +175,7 @@ class Rlre(Apdu):
     TAG: ClassVar[int] = ApduTag.RLRE
     reason: int | None = None
     user_information: bytes | None = None
+    length_forms: LengthForms = dataclass_field(default=(), compare=False)
 
 
 # Forms of a component's content:
@@ -217,7 +233,7 @@ class AcseApdu(Block):
         self.cls = cls
         self.layout = layout
         self.by_tag = {tag: (name, form) for name, tag, form in layout}
-        names = [field.name for field in fields(cls)]
+        names = [field.name for field in fields(cls) if field.name != "length_forms"]
         if names != [name for name, _, _ in layout]:
             raise TypeError(f"{cls.__name__} fields differ from its layout")
 
@@ -230,8 +246,13 @@ class AcseApdu(Block):
         if end > len(buf):
             raise CodecError(f"{name} length {length} exceeds the {len(buf) - pos} octets left",
                              path=("length",), offset=start, data=buf)
+
+        forms: list[tuple[str, int]] = []
+        if buf[start] > 0x80:
+            _note_form(forms, "", buf, start)
         values: dict[str, Any] = {field: None for field, _, _ in self.layout}
         seen: set[int] = set()
+
         while pos < end:
             tag = buf[pos]
             if tag not in self.by_tag:
@@ -241,37 +262,52 @@ class AcseApdu(Block):
                 raise CodecError(f"component tag 0x{tag:02X} appears twice", path=(name,),
                                  offset=pos, data=buf)
             seen.add(tag)
-            field, form = self.by_tag[tag]
+            field, kind = self.by_tag[tag]
             content_length, content_start = read_ber_length(buf, pos + 1, field)
             content_end = content_start + content_length
             if content_end > end:
                 raise CodecError(f"component length {content_length} runs past the APDU",
                                  path=(field,), offset=pos + 1, data=buf)
-            values[field] = _decode_component(buf, content_start, content_end, form, field)
+            if buf[pos + 1] > 0x80:
+                _note_form(forms, field, buf, pos + 1)
+            values[field] = _decode_component(buf, content_start, content_end, kind, field, forms)
             pos = content_end
+
         stream.seek(end)
+        if forms:
+            values["length_forms"] = tuple(forms)
         return self.cls(**values)
 
     def _build(self, obj: Any, stream: Any, context: Any, path: Any) -> Any:
         if not isinstance(obj, self.cls):
             raise construct.ExplicitError(f"expected {self.cls.__name__}, got {obj!r}", path=path)
+        forms = dict(getattr(obj, "length_forms", ()))
         content = bytearray()
-        for field, tag, form in self.layout:
+        for field, tag, kind in self.layout:
             value = getattr(obj, field)
             if value is None:
                 continue
             try:
-                content += _tlv(tag, _encode_component(value, form))
+                content += _tlv(tag, _encode_component(value, kind, field, forms), forms.get(field))
             except (TypeError, ValueError, OverflowError, AttributeError) as exc:
                 raise construct.ExplicitError(f"cannot encode {value!r}: {exc}",
                                               path=f"{path} -> {field}") from None
-        data = ber_length(len(content)) + bytes(content)
+        data = ber_length(len(content), forms.get("")) + bytes(content)
         construct.stream_write(stream, data, len(data), path)
         return obj
 
 
-def _inner(buf: bytes, start: int, end: int, expected: int, field: str) -> tuple[int, int]:
-    """Return the content span of the one TLV with tag ``expected`` filling [start, end)."""
+def _note_form(forms: list[tuple[str, int]], place: str, buf: bytes, pos: int) -> None:
+    """Record the form of the length at ``pos`` under ``place`` when it is needlessly long."""
+    form = length_form(buf, pos)
+    if form is not None:
+        forms.append((place, form))
+
+
+def _inner(buf: bytes, start: int, end: int, expected: int, field: str,
+           forms: list[tuple[str, int]], suffix: str = ".inner") -> tuple[int, int]:
+    """Return the content span of the one TLV with tag ``expected`` filling [start, end); a
+    needlessly long length form is recorded in ``forms`` as ``field + suffix``."""
     if start >= end or buf[start] != expected:
         found = f"0x{buf[start]:02X}" if start < end else "nothing"
         raise CodecError(f"expected tag 0x{expected:02X}, found {found}", path=(field,),
@@ -280,53 +316,58 @@ def _inner(buf: bytes, start: int, end: int, expected: int, field: str) -> tuple
     if pos + length != end:
         raise CodecError(f"inner length {length} does not fill the component", path=(field,),
                          offset=start + 1, data=buf)
+    if buf[start + 1] > 0x80:
+        _note_form(forms, field + suffix, buf, start + 1)
     return pos, end
 
 
-def _decode_component(buf: bytes, start: int, end: int, form: str, field: str) -> Any:
-    if form in ("bits", "oid"):
+def _decode_component(buf: bytes, start: int, end: int, kind: str, field: str,
+                      forms: list[tuple[str, int]]) -> Any:
+    if kind in ("bits", "oid"):
         return buf[start:end]
-    if form == "integer":
+    if kind == "integer":
         return int.from_bytes(buf[start:end], "big", signed=True)
-    if form == "e-oid":
-        pos, _ = _inner(buf, start, end, _OBJECT_IDENTIFIER, field)
+    if kind == "e-oid":
+        pos, _ = _inner(buf, start, end, _OBJECT_IDENTIFIER, field, forms)
         return buf[pos:end]
-    if form == "e-octets":
-        pos, _ = _inner(buf, start, end, _OCTET_STRING, field)
+    if kind == "e-octets":
+        pos, _ = _inner(buf, start, end, _OCTET_STRING, field, forms)
         return buf[pos:end]
-    if form == "e-integer":
-        pos, _ = _inner(buf, start, end, _INTEGER, field)
+    if kind == "e-integer":
+        pos, _ = _inner(buf, start, end, _INTEGER, field, forms)
         return int.from_bytes(buf[pos:end], "big", signed=True)
-    if form == "auth":
+    if kind == "auth":
         if start >= end:
             raise CodecError("empty authentication value", path=(field,), offset=start, data=buf)
         tag = buf[start]
-        pos, _ = _inner(buf, start, end, tag, field)
+        pos, _ = _inner(buf, start, end, tag, field, forms)
         return AuthenticationValue(buf[pos:end], tag)
     # "diag": [1] or [2] EXPLICIT INTEGER
     if start >= end or buf[start] not in (0xA1, 0xA2):
         raise CodecError("expected acse-service-user (A1) or acse-service-provider (A2)",
                          path=(field,), offset=start, data=buf)
     source = buf[start] & 0x1F
-    pos, _ = _inner(buf, start, end, buf[start], field)
-    inner_pos, _ = _inner(buf, pos, end, _INTEGER, field)
+    pos, _ = _inner(buf, start, end, buf[start], field, forms)
+    inner_pos, _ = _inner(buf, pos, end, _INTEGER, field, forms, ".integer")
     return ResultSourceDiagnostic(source, int.from_bytes(buf[inner_pos:end], "big", signed=True))
 
 
-def _encode_component(value: Any, form: str) -> bytes:
-    if form in ("bits", "oid"):
+def _encode_component(value: Any, kind: str, field: str, forms: dict[str, int]) -> bytes:
+    inner = forms.get(field + ".inner") if forms else None
+    if kind in ("bits", "oid"):
         return bytes(value)
-    if form == "integer":
+    if kind == "integer":
         return _ber_integer(value)
-    if form == "e-oid":
-        return _tlv(_OBJECT_IDENTIFIER, bytes(value))
-    if form == "e-octets":
-        return _tlv(_OCTET_STRING, bytes(value))
-    if form == "e-integer":
-        return _tlv(_INTEGER, _ber_integer(value))
-    if form == "auth":
-        return _tlv(value.tag, bytes(value.value))
-    return _tlv(0xA0 | value.source, _tlv(_INTEGER, _ber_integer(value.diagnostic)))
+    if kind == "e-oid":
+        return _tlv(_OBJECT_IDENTIFIER, bytes(value), inner)
+    if kind == "e-octets":
+        return _tlv(_OCTET_STRING, bytes(value), inner)
+    if kind == "e-integer":
+        return _tlv(_INTEGER, _ber_integer(value), inner)
+    if kind == "auth":
+        return _tlv(value.tag, bytes(value.value), inner)
+    integer = _tlv(_INTEGER, _ber_integer(value.diagnostic), forms.get(field + ".integer") if forms else None)
+    return _tlv(0xA0 | value.source, integer, inner)
 
 
 ACSE_DECLARATIONS: dict[int, construct.Construct] = {

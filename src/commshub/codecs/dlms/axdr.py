@@ -4,7 +4,14 @@ COSEM data is recursive (arrays and structures of any type), which construct can
 through LazyBound and which its compiler cannot speed up. So this one module contains the
 decoder and the encoder side by side, each driven by the same per-type tables, and the property tests
 prove them symmetric: ``decode_data(encode_data(x)) == x`` and ``encode_data(decode_data(b)) ==
-b`` for every valid ``b`` with minimal length forms.
+b`` for every valid ``b``.
+
+A length written in a needlessly long form (``09 81 05 ...`` where ``09 05`` would do) is kept in
+the parsed value so that it rebuilds byte for byte. Strings, bit strings, arrays and structures
+keep it in :attr:`Data.length_form`, and the lengths inside a compact-array in the
+``length_form`` of :class:`CompactArray` and :class:`TypeDescription`. Values built from scratch
+use the shortest form. Equality ignores the recorded form, because two values that differ only
+in it mean the same.
 
 Values are :class:`Data` pairs of a :class:`DataType` and a Python value:
 
@@ -30,7 +37,7 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, NamedTuple
 
@@ -54,6 +61,7 @@ __all__ = [
     "build_data",
     "decode_data",
     "encode_data",
+    "length_form",
     "parse_data",
     "read_length",
     "takes_no_octets",
@@ -109,6 +117,49 @@ class Data(NamedTuple):
     def __repr__(self) -> str:
         return f"Data({self.type.name}, {self.value!r})"
 
+    @property
+    def length_form(self) -> int | None:
+        """Number of length octets after the 0x80 | n octet when the wire used a needlessly long
+        length form, or None for the shortest form. Equality ignores it."""
+        return None
+
+    def with_length_form(self, form: int | None) -> Data:
+        """Return this value with its length encoded in ``form`` octets (None: the shortest).
+
+        Only octet-string, visible-string, utf8-string, bit-string, array and structure have a
+        length after their tag.
+        """
+        if form is None:
+            return _new_data(Data, (self.type, self.value))
+        if not _LENGTH_AFTER_TAG[self.type]:
+            raise CodecError(f"{DataType(self.type).standard_name} has no length after its tag, so it "
+                             "takes no length form", path=(DataType(self.type).standard_name,))
+        if not 1 <= form <= _MAX_LENGTH_OCTETS:
+            raise CodecError(f"a long-form length has 1 to {_MAX_LENGTH_OCTETS} octets, found {form}",
+                             path=("length",))
+        item = _new_data(_LongFormData, (self.type, self.value))
+        item._form = form
+        return item
+
+
+class _LongFormData(Data):
+    """A Data value whose length the wire wrote in a needlessly long form, kept for the rebuild.
+
+    Instances come from :meth:`Data.with_length_form` and the decoder. A subclass keeps the
+    common case, plain ``Data``, free of an extra field and as fast as a bare tuple.
+    """
+
+    _form: int | None = None
+
+    def __repr__(self) -> str:
+        if self._form is None:
+            return super().__repr__()
+        return f"Data({self.type.name}, {self.value!r}, length_form={self._form})"
+
+    @property
+    def length_form(self) -> int | None:
+        return self._form
+
 
 @dataclass(frozen=True, slots=True)
 class BitString:
@@ -146,6 +197,9 @@ class TypeDescription:
     type: DataType
     elements: tuple[TypeDescription, ...] = ()
     count: int = 0
+    # Form of a structure's element count when the wire used a needlessly long one (see
+    # Data.length_form); equality ignores it.
+    length_form: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +208,9 @@ class CompactArray:
 
     description: TypeDescription
     elements: tuple[Data, ...] = ()
+    # Form of the contents length when the wire used a needlessly long one (see
+    # Data.length_form); equality ignores it.
+    length_form: int | None = field(default=None, compare=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,37 +219,76 @@ class CompactArray:
 _MAX_LENGTH_OCTETS = 4
 
 
-def read_length(buf: bytes, pos: int, path: str = "length") -> tuple[int, int]:
+def read_length(buf: bytes | bytearray, pos: int, path: str = "length") -> tuple[int, int]:
     """Read an A-XDR length at ``pos``; return (length, position after it)."""
     if pos >= len(buf):
-        raise CodecError("missing length octet", path=(path,), offset=pos, data=buf)
+        raise CodecError("missing length octet", path=(path,), offset=pos, data=bytes(buf))
     first = buf[pos]
     if first < 0x80:
         return first, pos + 1
     count = first & 0x7F
     if count == 0 or count > _MAX_LENGTH_OCTETS:
         raise CodecError(f"invalid length form 0x{first:02X} (1 to {_MAX_LENGTH_OCTETS} "
-                         "length octets expected)", path=(path,), offset=pos, data=buf)
+                         "length octets expected)", path=(path,), offset=pos, data=bytes(buf))
     end = pos + 1 + count
     if end > len(buf):
         raise CodecError(f"length needs {count} octets after 0x{first:02X}, found "
-                         f"{len(buf) - pos - 1}", path=(path,), offset=pos, data=buf)
+                         f"{len(buf) - pos - 1}", path=(path,), offset=pos, data=bytes(buf))
     return int.from_bytes(buf[pos + 1 : end], "big"), end
 
 
-def write_length(length: int, out: bytearray) -> None:
-    """Append ``length`` in the minimal A-XDR form."""
-    if length < 0x80:
-        if length < 0:
-            raise CodecError(f"negative length {length}", path=("length",))
-        out.append(length)
-        return
-    octets = (length.bit_length() + 7) // 8
-    if octets > _MAX_LENGTH_OCTETS:
-        raise CodecError(f"length {length} does not fit in {_MAX_LENGTH_OCTETS} octets",
+def write_length(length: int, out: bytearray, form: int | None = None) -> None:
+    """Append ``length`` in the shortest A-XDR form, or in the long form with ``form`` length
+    octets; raise CodecError when it does not fit."""
+    if form is None:
+        if length < 0x80:
+            if length < 0:
+                raise CodecError(f"negative length {length}", path=("length",))
+            out.append(length)
+            return
+        form = (length.bit_length() + 7) // 8
+        if form > _MAX_LENGTH_OCTETS:
+            raise CodecError(f"length {length} does not fit in {_MAX_LENGTH_OCTETS} octets",
+                             path=("length",))
+    elif not 1 <= form <= _MAX_LENGTH_OCTETS or not 0 <= length < 1 << (8 * form):
+        raise CodecError(f"length {length} does not fit in a long form of {form} octets",
                          path=("length",))
-    out.append(0x80 | octets)
-    out += length.to_bytes(octets, "big")
+    out.append(0x80 | form)
+    out += length.to_bytes(form, "big")
+
+
+def length_form(buf: bytes | bytearray, pos: int) -> int | None:
+    """Return the form of the valid A-XDR length at ``pos``: None for the shortest form, else the
+    number of length octets after the 0x80 | n octet."""
+    first = buf[pos]
+    if first <= 0x80:
+        return None
+    count = first & 0x7F
+    length = int.from_bytes(buf[pos + 1 : pos + 1 + count], "big")
+    if length >= 0x80 and (length.bit_length() + 7) // 8 == count:
+        return None
+    return count
+
+
+def _long_form_data(kind: DataType, value: Any, form: int) -> Data:
+    item = _new_data(_LongFormData, (kind, value))
+    item._form = form
+    return item
+
+
+def _write_with_form(writer: _Writer, item: Data, out: bytearray, depth: int) -> None:
+    """Write ``item`` with ``writer``, then rewrite the shortest length that follows the tag in
+    the item's recorded form."""
+    kind = item[0]
+    if not _LENGTH_AFTER_TAG[kind]:
+        raise CodecError(f"{DataType(kind).standard_name} has no length after its tag, so it takes "
+                         "no length form", path=(DataType(kind).standard_name,))
+    start = len(out)
+    writer(item[1], out, depth)
+    length, end = read_length(out, start)
+    prefix = bytearray()
+    write_length(length, prefix, item.length_form)
+    out[start:end] = prefix
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,6 +303,11 @@ _new_data = tuple.__new__
 _TYPES: list[DataType | None] = [None] * 256
 for _member in DataType:
     _TYPES[_member] = _member
+# Types whose tag is followed by a length or count, by tag.
+_LENGTH_AFTER_TAG = [False] * 256
+for _member in (DataType.ARRAY, DataType.STRUCTURE, DataType.BIT_STRING, DataType.OCTET_STRING,
+                DataType.VISIBLE_STRING, DataType.UTF8_STRING):
+    _LENGTH_AFTER_TAG[_member] = True
 
 
 def _truncated(kind: DataType, pos: int, needed: int, buf: bytes) -> CodecError:
@@ -449,12 +550,13 @@ def _read_description(buf: bytes, pos: int, depth: int) -> tuple[TypeDescription
         element, pos = _read_description(buf, pos + 2, depth + 1)
         return TypeDescription(kind, (element,), count), pos
     if kind is DataType.STRUCTURE:
+        count_pos = pos
         count, pos = read_length(buf, pos, "type-description")
         elements = []
         for _ in range(count):
             element, pos = _read_description(buf, pos, depth + 1)
             elements.append(element)
-        return TypeDescription(kind, tuple(elements)), pos
+        return TypeDescription(kind, tuple(elements), length_form=length_form(buf, count_pos)), pos
     return TypeDescription(kind), pos
 
 
@@ -473,7 +575,7 @@ def _write_description(description: TypeDescription, out: bytearray, depth: int)
         out += description.count.to_bytes(2, "big")
         _write_description(description.elements[0], out, depth + 1)
     elif kind == DataType.STRUCTURE:
-        write_length(len(description.elements), out)
+        write_length(len(description.elements), out, description.length_form)
         for element in description.elements:
             _write_description(element, out, depth + 1)
     elif description.elements or description.count:
@@ -511,8 +613,12 @@ def _decode_described(description: TypeDescription, buf: bytes, pos: int,
                 raise exc.within(f"{kind.standard_name}[{index}]") from None
             items.append(item)
         return _new_data(Data, (kind, tuple(items))), pos
-    value, pos = _READERS[kind](buf, pos, depth)  # type: ignore[misc]
-    return _new_data(Data, (kind, value)), pos
+    value, end = _READERS[kind](buf, pos, depth)  # type: ignore[misc]
+    if _LENGTH_AFTER_TAG[kind] and buf[pos] > 0x80:
+        form = length_form(buf, pos)
+        if form is not None:
+            return _long_form_data(kind, value, form), end
+    return _new_data(Data, (kind, value)), end
 
 
 def _encode_described(description: TypeDescription, item: Data, out: bytearray,
@@ -535,11 +641,16 @@ def _encode_described(description: TypeDescription, item: Data, out: bytearray,
             except CodecError as exc:
                 raise exc.within(f"{kind.standard_name}[{index}]") from None
         return
-    _WRITERS[kind](item[1], out, depth)  # type: ignore[misc]
+    writer = _WRITERS[kind]
+    if item.__class__ is _LongFormData:
+        _write_with_form(writer, item, out, depth)  # type: ignore[arg-type]
+    else:
+        writer(item[1], out, depth)  # type: ignore[misc]
 
 
 def _read_compact_array(buf: bytes, pos: int, depth: int) -> tuple[Any, int]:
     description, pos = _read_description(buf, pos, depth + 1)
+    length_pos = pos
     contents, end = _read_octets(DataType.COMPACT_ARRAY, buf, pos)
     contents_start = end - len(contents)
     if contents and takes_no_octets(description):
@@ -557,7 +668,7 @@ def _read_compact_array(buf: bytes, pos: int, depth: int) -> tuple[Any, int]:
             index += 1
     except CodecError as exc:
         raise exc.within(f"compact-array[{index}]") from None
-    return CompactArray(description, tuple(elements)), end
+    return CompactArray(description, tuple(elements), length_form(buf, length_pos)), end
 
 
 def _write_compact_array(value: Any, out: bytearray, depth: int) -> None:
@@ -574,7 +685,7 @@ def _write_compact_array(value: Any, out: bytearray, depth: int) -> None:
             _encode_described(value.description, element, contents, depth + 1)
         except CodecError as exc:
             raise exc.within(f"compact-array[{index}]") from None
-    write_length(len(contents), out)
+    write_length(len(contents), out, value.length_form)
     out += contents
 
 
@@ -639,8 +750,12 @@ def _decode(buf: bytes, pos: int, depth: int) -> tuple[Data, int]:
     if reader is None:
         raise CodecError(f"unknown data type tag {tag} (0x{tag:02X})", path=("data",),
                          offset=pos, data=buf)
-    value, pos = reader(buf, pos + 1, depth)
-    return _new_data(Data, (_TYPES[tag], value)), pos
+    value, end = reader(buf, pos + 1, depth)
+    if _LENGTH_AFTER_TAG[tag] and buf[pos + 1] > 0x80:
+        form = length_form(buf, pos + 1)
+        if form is not None:
+            return _long_form_data(_TYPES[tag], value, form), end  # type: ignore[arg-type]
+    return _new_data(Data, (_TYPES[tag], value)), end
 
 
 def _encode(item: Data, out: bytearray, depth: int) -> None:
@@ -652,7 +767,10 @@ def _encode(item: Data, out: bytearray, depth: int) -> None:
     if writer is None:
         raise CodecError(f"unknown data type {kind!r}", path=("data",))
     out.append(kind)
-    writer(value, out, depth)
+    if item.__class__ is _LongFormData:
+        _write_with_form(writer, item, out, depth)
+    else:
+        writer(value, out, depth)
 
 
 def decode_data(buf: bytes, pos: int = 0) -> tuple[Data, int]:

@@ -102,6 +102,11 @@ def data_tree(item: Data, name: str = "data") -> Node:
             node.meaning = f"boolean, true written as 0x{value:02X}"
     else:
         node.value = _scalar_value(value)
+    form = item.length_form
+    if form is None and isinstance(value, CompactArray):
+        form = value.length_form
+    if form is not None:
+        node.meaning = f"{node.meaning}, length in long form 0x{0x80 | form:02X}"
     return node
 
 
@@ -152,7 +157,20 @@ def apdu_tree(apdu: Apdu, name: str | None = None, *, raw: bytes | None = None) 
 
 def _add_fields(node: Node, obj: Any) -> None:
     for field in dataclasses.fields(obj):
-        _add_value(node, field.name.replace("_", "-"), getattr(obj, field.name))
+        value = getattr(obj, field.name)
+        if field.name == "length_forms":
+            _add_length_forms(node, value)
+        else:
+            _add_value(node, field.name.replace("_", "-"), value)
+
+
+def _add_length_forms(node: Node, forms: tuple[tuple[str, int], ...]) -> None:
+    """Show the needlessly long BER lengths of an ACSE APDU, if it has any."""
+    if not forms:
+        return
+    child = node.add("length-forms", meaning="needlessly long lengths, kept for the rebuild")
+    for place, form in forms:
+        child.add(place.replace("_", "-") or "apdu", value=form, meaning=f"long form 0x{0x80 | form:02X}")
 
 
 def _add_value(node: Node, name: str, value: Any) -> None:

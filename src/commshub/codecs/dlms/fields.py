@@ -103,6 +103,8 @@ def _read_axdr_length(stream: Any) -> int:
     return int.from_bytes(_read_exact(stream, count), "big")
 
 
+# NOTE: these APDU fields rebuild every length in the shortest form, so a needlessly long form on
+# the wire does not round-trip here; A-XDR data and ACSE APDUs keep the form they read.
 def _length_octets(length: int) -> bytes:
     out = bytearray()
     write_length(length, out)

@@ -7,12 +7,14 @@ Every generated value builds, and parsing the octets gives the value back, e.g.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from hypothesis import strategies as st
 
 from commshub.codecs.dlms import xdlms as x
 from commshub.codecs.dlms.acse import (
+    ACSE_DECLARATIONS,
     Aare,
     Aarq,
     AuthenticationValue,
@@ -26,6 +28,7 @@ from commshub.codecs.dlms.axdr import (
     Data,
     DataType,
     TypeDescription,
+    build_data,
     takes_no_octets,
 )
 from commshub.codecs.dlms.ciphered import (
@@ -46,6 +49,7 @@ from commshub.codecs.dlms.hdlc import HdlcAddress, HdlcFrame
 
 __all__ = [
     "acse_apdus",
+    "acse_apdus_with_length_forms",
     "attribute_descriptors",
     "bit_strings",
     "ciphered_apdus",
@@ -56,6 +60,7 @@ __all__ = [
     "cosem_times",
     "dlms_apdus",
     "dlms_data",
+    "dlms_data_with_length_forms",
     "dlms_scalars",
     "hdlc_addresses",
     "hdlc_frames",
@@ -192,6 +197,62 @@ def dlms_data(max_leaves: int = 12) -> st.SearchStrategy[Data]:
                          items.map(lambda value: Data(DataType.STRUCTURE, value)))
 
     return st.recursive(leaves, containers, max_leaves=max_leaves)
+
+
+def dlms_data_with_length_forms(max_leaves: int = 12) -> st.SearchStrategy[Data]:
+    """Generate Data as :func:`dlms_data` does, with some lengths in a needlessly long form
+    (``Data.length_form`` and its kin), to check that such input rebuilds byte for byte."""
+    return dlms_data(max_leaves).flatmap(_with_length_forms)
+
+
+def _length_forms(length: int) -> st.SearchStrategy[int | None]:
+    """Generate the shortest form (None) or a long form of 1 to 4 octets that fits ``length``."""
+    needed = max(1, (length.bit_length() + 7) // 8)
+    return st.one_of(st.none(), st.integers(needed, 4))
+
+
+def _encoded_length(item: Data) -> int:
+    """Return the length or count that follows the tag of a string, bit-string or container."""
+    kind, value = item
+    if kind is DataType.BIT_STRING:
+        return int(value.length)
+    if kind is DataType.VISIBLE_STRING:
+        return len(value.encode("latin-1"))
+    if kind is DataType.UTF8_STRING:
+        return len(value.encode("utf-8", "surrogateescape"))
+    return len(value)
+
+
+_WITH_LENGTH = (DataType.ARRAY, DataType.STRUCTURE, DataType.BIT_STRING, DataType.OCTET_STRING,
+                DataType.VISIBLE_STRING, DataType.UTF8_STRING)
+
+
+@st.composite
+def _with_length_forms(draw: st.DrawFn, item: Data, *, described: bool = False) -> Data:
+    """Give ``item`` and the values inside it random length forms. Containers inside a
+    compact-array (``described``) have no length on the wire, so they keep none."""
+    kind, value = item
+    if kind in (DataType.ARRAY, DataType.STRUCTURE):
+        value = tuple(draw(_with_length_forms(child, described=described)) for child in value)
+    elif kind is DataType.COMPACT_ARRAY:
+        elements = tuple(draw(_with_length_forms(element, described=True)) for element in value.elements)
+        compact = CompactArray(draw(_description_with_forms(value.description)), elements)
+        # The whole encoding is at least as long as the contents, so a form that fits it fits.
+        contents_bound = len(build_data(Data(kind, compact)))
+        value = dataclasses.replace(compact, length_form=draw(_length_forms(contents_bound)))
+    rebuilt = Data(kind, value)
+    if kind not in _WITH_LENGTH or (described and kind in (DataType.ARRAY, DataType.STRUCTURE)):
+        return rebuilt
+    return rebuilt.with_length_form(draw(_length_forms(_encoded_length(rebuilt))))
+
+
+@st.composite
+def _description_with_forms(draw: st.DrawFn, description: TypeDescription) -> TypeDescription:
+    elements = tuple(draw(_description_with_forms(element)) for element in description.elements)
+    form = None
+    if description.type is DataType.STRUCTURE:
+        form = draw(_length_forms(len(elements)))
+    return dataclasses.replace(description, elements=elements, length_form=form)
 
 
 def attribute_descriptors() -> st.SearchStrategy[x.AttributeDescriptor]:
@@ -340,6 +401,31 @@ def acse_apdus() -> st.SearchStrategy[x.Apdu]:
         st.builds(Rlrq, integer, octets),
         st.builds(Rlre, integer, octets),
     )
+
+
+# Long forms of 3 and 4 octets: the generated APDUs are shorter than 65,536 octets, so these are
+# always needlessly long and parsing records them unchanged.
+_NEEDLESS_FORMS = st.sampled_from([None, 3, 4])
+_EXPLICIT_KINDS = ("e-oid", "e-octets", "e-integer", "auth", "diag")
+
+
+@st.composite
+def acse_apdus_with_length_forms(draw: st.DrawFn) -> x.Apdu:
+    """Generate ACSE APDUs as :func:`acse_apdus` does, with some BER lengths in a needlessly
+    long form (``length_forms``), listed in the order that parsing records them."""
+    apdu = draw(acse_apdus())
+    places = [""]
+    for field, _, kind in ACSE_DECLARATIONS[apdu.apdu_tag].layout:
+        if getattr(apdu, field) is None:
+            continue
+        places.append(field)
+        if kind in _EXPLICIT_KINDS:
+            places.append(f"{field}.inner")
+        if kind == "diag":
+            places.append(f"{field}.integer")
+    forms = [(place, draw(_NEEDLESS_FORMS)) for place in places]
+    length_forms = tuple((place, form) for place, form in forms if form is not None)
+    return dataclasses.replace(apdu, length_forms=length_forms)  # type: ignore[type-var]
 
 
 def dlms_apdus() -> st.SearchStrategy[x.Apdu]:
