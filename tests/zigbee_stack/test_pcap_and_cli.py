@@ -271,3 +271,27 @@ def test_read_capture_uses_the_interface_timestamp_resolution() -> None:
     frames = read_capture(data)
     assert [frame.psdu for frame in frames] == [psdu, psdu, psdu]
     assert [frame.timestamp for frame in frames] == [1.5, 3.0, 0.0]
+
+
+def test_decode_summary_counts_only_what_the_layer_checks(tmp_path: Path) -> None:
+    path = tmp_path / "capture.pcap"
+    path.write_bytes(_capture(PcapWriter, 195, captures.exchange()))
+    (tmp_path / "zigbee_pc_keys").write_text(wireshark_key_file(
+        [(captures.NETWORK_KEY, "network key"), (captures.LINK_KEY, "meter link key")]))
+    result = CliRunner().invoke(main, ["decode", "--as", "mac", "--json", "--keys", str(tmp_path),
+                                       str(path)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    nwk_valid = sum(record.get("nwk_mic") == "valid" for record in records)
+    aps_valid = sum(record.get("aps_mic") == "valid" for record in records)
+    assert nwk_valid > 0
+    assert aps_valid > 0
+    summary = result.stderr.strip().splitlines()[-1]
+    assert summary == (f"{len(records)} frames: {len(records)} parsed, {len(records)} "
+                       f"round-tripped, {len(records)} FCS valid, {nwk_valid} NWK MIC valid, "
+                       f"{aps_valid} APS MIC valid, 0 failures")
+    # An APS frame has no FCS and no NWK MIC to count.
+    aps_result = CliRunner().invoke(main, ["decode", "--as", "aps", "00ff01010401011f",
+                                           "0c34"])
+    assert aps_result.stderr.strip().splitlines()[-1] == (
+        "2 frames: 1 parsed, 1 round-tripped, 1 failures")

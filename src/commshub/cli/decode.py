@@ -170,8 +170,8 @@ def decode(sources: tuple[str, ...], layer: str, keys: Path | None, acb: str, cl
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     required = dict.fromkeys(RECORD_KEYS.get(layer, ("ok", "error")))
-    totals = {"frames": 0, "parsed": 0, "round_tripped": 0, "mac_valid": 0,
-              "signature_valid": 0, "failures": 0}
+    totals = {"frames": 0, "parsed": 0, "round_tripped": 0, "failures": 0}
+    valid_counts: dict[str, int] = {}
     for item in iter_inputs(sources):
         totals["frames"] += 1
         if item.error is not None:
@@ -182,32 +182,40 @@ def decode(sources: tuple[str, ...], layer: str, keys: Path | None, acb: str, cl
             except CommshubError as exc:
                 result = DecodeResult({"ok": False, "error": str(exc)})
         record = {"input": item.label, **required, **result.record}
-        _count(totals, record)
+        _count(totals, valid_counts, record)
         if as_json:
             click.echo(json.dumps(record, default=str))
         else:
             _print_tree(item.label, record, result)
     if totals["frames"] > 1 or totals["failures"]:
+        checks = "".join(f"{valid_counts[key]} {label}, " for key, label in _CHECKS.items()
+                         if key in valid_counts)
         click.echo(
-            "{frames} frames: {parsed} parsed, {round_tripped} round-tripped, {mac_valid} MAC valid, "
-            "{signature_valid} signature valid, {failures} failures".format(**totals),
+            "{frames} frames: {parsed} parsed, {round_tripped} round-tripped, ".format(**totals)
+            + checks + "{failures} failures".format(**totals),
             err=True,
         )
     if totals["failures"]:
         sys.exit(1)
 
 
-def _count(totals: dict[str, int], record: dict[str, object]) -> None:
+# Checks a record may report, by record key, with the label of their count in the summary. The
+# summary counts only the checks that the layer's records carry: GBCS MACs and signatures, the
+# 802.15.4 FCS, ZigBee NWK and APS MICs.
+_CHECKS = {"mac": "MAC valid", "signature": "signature valid", "fcs": "FCS valid",
+           "nwk_mic": "NWK MIC valid", "aps_mic": "APS MIC valid"}
+
+
+def _count(totals: dict[str, int], valid_counts: dict[str, int], record: dict[str, object]) -> None:
     if record.get("ok"):
         totals["parsed"] += 1
     else:
         totals["failures"] += 1
     if record.get("round_trip"):
         totals["round_tripped"] += 1
-    if record.get("mac") == "valid":
-        totals["mac_valid"] += 1
-    if record.get("signature") == "valid":
-        totals["signature_valid"] += 1
+    for key in _CHECKS:
+        if key in record:
+            valid_counts[key] = valid_counts.get(key, 0) + (record[key] == "valid")
 
 
 def _print_tree(label: str, record: dict[str, object], result: DecodeResult) -> None:
