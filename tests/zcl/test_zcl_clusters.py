@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from commshub.cli.layers import DecodeOptions
+from commshub.codecs.zigbee.describe_zcl import decode_zcl
 from commshub.codecs.zigbee.tunnel import GBCS_PROTOCOL_ID, tunnel_get, tunnel_get_response
 from commshub.codecs.zigbee.zcl import (
     Direction,
@@ -178,6 +182,36 @@ def test_suite_2_certificate_field_offsets():
         key_establishment_suite=2, ephemeral_data_generate_time=10, confirm_key_generate_time=15,
         identity=certificate)
     assert build_zcl(frame)[7:] == bytes(raw)
+
+
+def _suite_2_certificate(valid_from: int, valid_to: int) -> bytes:
+    raw = bytearray(74)
+    raw[9], raw[10] = 0x0D, 0x08
+    raw[19:24] = valid_from.to_bytes(5, "big")
+    raw[24:28] = valid_to.to_bytes(4, "big")
+    return bytes(raw)
+
+
+def _certificate_fields(valid_from: int, valid_to: int) -> dict[str, Any]:
+    data = bytes.fromhex("01 07 00 0200 0a 0f") + _suite_2_certificate(valid_from, valid_to)
+    record = decode_zcl(data, DecodeOptions(cluster=key_establishment.KEY_ESTABLISHMENT.id,
+                                            direction="client")).record
+    assert record["ok"], record["error"]
+    payload = next(node for node in record["frame"]["children"] if node["name"] == "payload")
+    identity = next(node for node in payload["children"] if node["name"] == "identity")
+    return {node["name"]: node for node in identity["children"]}
+
+
+def test_suite_2_certificate_validity_shown_as_dates():
+    # tshark 4.0 shows this certificate as valid from Sep 13, 2020 12:26:40 UTC to Sep 13,
+    # 2021 12:26:40 UTC (Unix seconds, and seconds after valid_from).
+    fields = _certificate_fields(1_600_000_000, 365 * 86400)
+    assert fields["valid_from"]["value"] == 1_600_000_000
+    assert fields["valid_from"]["meaning"].startswith("2020-09-13T12:26:40Z")
+    assert fields["valid_to"]["value"] == 365 * 86400
+    assert fields["valid_to"]["meaning"].startswith("2021-09-13T12:26:40Z")
+    assert _certificate_fields(0, 0xFFFFFFFF)["valid_to"]["meaning"] == "does not expire (0xFFFFFFFF)"
+    assert "beyond" in _certificate_fields(2**40 - 1, 0)["valid_from"]["meaning"]
 
 
 def test_certificate_size_must_match_a_suite():

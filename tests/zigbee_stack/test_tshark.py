@@ -8,6 +8,7 @@ test checks with a temporary configuration directory.
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import shutil
@@ -16,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from commshub.cli.layers import DecodeOptions
 from commshub.codecs.zigbee import aps, mac, nwk
 from commshub.codecs.zigbee import stack_samples as captures
+from commshub.codecs.zigbee.describe_zcl import decode_zcl
 from commshub.codecs.zigbee.pcap import (
     LINKTYPE_IEEE802_15_4_TAP,
     LINKTYPE_IEEE802_15_4_WITHFCS,
@@ -27,6 +30,7 @@ from commshub.codecs.zigbee.pcap import (
     tshark_key_options,
     wireshark_key_file,
 )
+from commshub.codecs.zigbee.stack_common import crc16_kermit
 
 TSHARK = shutil.which("tshark")
 pytestmark = pytest.mark.skipif(
@@ -184,3 +188,39 @@ def test_key_file_in_profile_folder(tmp_path: Path, frames: list[bytes]) -> None
     rows = _tshark_fields(path, [], env=env)
     keys = [row["zbee_aps.cmd.key"] for row in rows if row["zbee_aps.cmd.key"]]
     assert [key.replace(":", "") for key in keys] == [captures.NETWORK_KEY.hex()]
+
+
+def _tshark_time(text: str) -> datetime.datetime:
+    # tshark prints an absolute UTC time as "Sep 13, 2020 12:26:40.000000000 UTC".
+    whole = text.split(".")[0]
+    return datetime.datetime.strptime(" ".join(whole.split()), "%b %d, %Y %H:%M:%S").replace(
+        tzinfo=datetime.UTC)
+
+
+def test_certificate_validity_dates_match_tshark(tmp_path: Path) -> None:
+    certificate = bytearray(74)
+    certificate[9:11] = b"\x0d\x08"  # sect283k1, AES-MMO
+    certificate[19:24] = (1_600_000_000).to_bytes(5, "big")
+    certificate[24:28] = (90 * 86400).to_bytes(4, "big")
+    # Initiate Key Establishment Request, suite 2, in an unsecured APS frame on profile 0x0109.
+    zcl = bytes.fromhex("01 07 00 0200 0a 0f") + bytes(certificate)
+    aps_frame = bytes.fromhex("00 01 0008 0901 01 01") + zcl
+    nwk_frame = bytes.fromhex("0800 0000 3b4a 1e 01") + aps_frame
+    mpdu = bytes.fromhex("4188 01 621a 0000 3b4a") + nwk_frame
+    path = tmp_path / "key_establishment.pcap"
+    path.write_bytes(_write([mpdu + crc16_kermit(mpdu).to_bytes(2, "little")],
+                            linktype=LINKTYPE_IEEE802_15_4_WITHFCS, pcapng=False))
+    result = subprocess.run(
+        [TSHARK or "tshark", "-r", str(path), "-T", "fields", "-e", "_ws.malformed",
+         "-e", "zbee_zcl_se.ke.cert.valid.from", "-e", "zbee_zcl_se.ke.cert.valid.to"],
+        capture_output=True, text=True, timeout=120, check=True)
+    malformed, valid_from, valid_to = result.stdout.rstrip("\n").split("\t")
+    assert malformed == ""
+    record = decode_zcl(zcl, DecodeOptions(cluster=0x0800, direction="client")).record
+    payload = next(node for node in record["frame"]["children"] if node["name"] == "payload")
+    identity = next(node for node in payload["children"] if node["name"] == "identity")
+    meanings = {node["name"]: node.get("meaning") for node in identity["children"]}
+    ours_from = datetime.datetime.fromisoformat(meanings["valid_from"].split()[0])
+    ours_to = datetime.datetime.fromisoformat(meanings["valid_to"].split()[0])
+    assert ours_from == _tshark_time(valid_from)
+    assert ours_to == _tshark_time(valid_to)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import construct
@@ -143,7 +144,26 @@ class _Describer:
             and record.get("type") == DataType.UTC_TIME
         if name in self.utc_fields or typed_utc:
             return _utc_meaning(value)
+        if name in ("valid_from", "valid_to") and record is not None:
+            return _certificate_validity(name, value, record)
         return None
+
+
+# Suite 2 certificate validity as Wireshark 4.0 reads it (packet-zbee-zcl-se.c): valid_from in
+# Unix seconds, valid_to in seconds after valid_from, 0xFFFFFFFF for no expiry.
+_NO_EXPIRY = 0xFFFFFFFF
+
+
+def _certificate_validity(name: str, value: int, record: Mapping[str, Any]) -> str:
+    if name == "valid_to" and value == _NO_EXPIRY:
+        return "does not expire (0xFFFFFFFF)"
+    seconds = value if name == "valid_from" else int(record["valid_from"]) + value
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return f"beyond the dates Python represents ({seconds} s after 1970)"
+    text = moment.isoformat().replace("+00:00", "Z")
+    return f"{text} (Unix time)" if name == "valid_from" else f"{text} (seconds after valid_from)"
 
 
 def _status_name(value: int) -> str:

@@ -93,8 +93,10 @@ CERTIFICATE_SUITE_2 = Struct(
     "curve" / Int8ul,  # 0x0D: sect283k1
     "hash" / Int8ul,  # 0x08: AES-MMO
     "issuer" / Int64ub,
-    # NOTE: valid_from (40 bits) and valid_to (32 bits) stay raw big-endian integers. Wireshark
-    # 4.0 shows valid_from as Unix seconds and valid_to as seconds after it (0xFFFFFFFF: no expiry).
+    # NOTE: valid_from (40 bits) and valid_to (32 bits) stay raw big-endian integers. The decode
+    # tree shows them as dates the way Wireshark 4.0 reads them (valid_from in Unix seconds,
+    # valid_to in seconds after it, 0xFFFFFFFF: no expiry); no public copy of the Smart Energy
+    # standard read here states the time base.
     "valid_from" / BytesInteger(5),
     "valid_to" / Int32ub,
     "subject" / Int64ub,
