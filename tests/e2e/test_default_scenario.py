@@ -52,6 +52,17 @@ def test_default_scenario_writes_its_files(played: Played) -> None:
     assert all(row["at"].endswith("Z") for row in json_rows)
 
 
+def test_ota_to_the_meter_is_audited_as_a_firmware_delivery(played: Played) -> None:
+    out, _ = played
+    rows = [json.loads(line) for line in (out / "audit.jsonl").read_text().splitlines()]
+    ota = [row for row in rows if row["kind"] == "firmware_delivery"
+           and row["message_code"] == "0x0128"]  # CCS08, from the hub about a meter
+    assert ota, "no firmware delivery record for the OTA transfer to the ESME"
+    assert ota[0]["outcome"] == "success"
+    assert "OTA transfer to 02C0FFEE000000A0" in ota[0]["detail"]
+    assert "0x8F8A" in ota[0]["detail"]
+
+
 def test_default_scenario_shows_progress(played: Played) -> None:
     _, result = played
     assert "bytes in the data store" in result.stderr

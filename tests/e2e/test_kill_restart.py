@@ -4,11 +4,14 @@ killed with SIGKILL mid-way and restarted: the audit trail and the hub's state l
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import ServiceProcess
+from e2e_support import ServiceProcess, commshub_command, run_commshub
 
 from commshub.fleet.report import Report
 from commshub.fleet.scenario import DEFAULT, Play
@@ -83,3 +86,57 @@ def test_killed_service_loses_nothing(service: ServiceProcess) -> None:
     assert audit_before.items() <= audit_final.items()
     assert report.passed, report.render()
     assert service.stop() == 0, service.log()
+
+
+def _conclusions(out: Path, use_case: str) -> tuple[list[Any], list[Any]]:
+    """The accepted requests of ``use_case`` and the records that conclude one (a response or
+    a failure with the same client and correlation id)."""
+    with AuditTrail(out / "audit.db") as trail:
+        records = trail.query()
+    requests = [r for r in records if r.kind.value == "request" and r.outcome.value == "accepted"
+                and r.use_case == use_case]
+    keys = {(r.client, r.correlation_id) for r in requests}
+    concluded = [r for r in records if r.kind.value == "response"
+                 and (r.client, r.correlation_id) in keys]
+    return requests, concluded
+
+
+def test_request_in_flight_at_kill_is_concluded(service: ServiceProcess) -> None:
+    """A request the gateway accepted but had not answered when SIGKILL came gets its
+    conclusion in the audit trail after the restart: the hub's response, re-sent from its
+    NVM, or an explicit failure."""
+    port = service.start()
+    env = {"COMMSHUB_GATEWAY": f"127.0.0.1:{port}"}
+
+    def commshub(*arguments: str) -> str:
+        result = run_commshub(*arguments, env=env, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    commshub("install")
+    commshub("wan", "up")
+    commshub("advance", "300")
+    commshub("send", "CCS01", "device=gsme")
+    in_flight = subprocess.Popen([*commshub_command(), "send", "GCS28"], env={**os.environ, **env},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not _conclusions(service.out, "GCS28")[0]:
+            assert time.monotonic() < deadline, "GCS28 was never accepted"
+            assert in_flight.poll() is None, "send GCS28 ended before the kill"
+            time.sleep(0.1)
+        service.kill()
+    finally:
+        in_flight.kill()
+        in_flight.wait(timeout=30)
+    requests, concluded = _conclusions(service.out, "GCS28")
+    assert len(requests) == 1 and concluded == []
+
+    port = service.start()
+    env["COMMSHUB_GATEWAY"] = f"127.0.0.1:{port}"
+    commshub("advance", "3600")
+    requests, concluded = _conclusions(service.out, "GCS28")
+    assert concluded, service.log()
+    # The hub sends its response again from its NVM as it restarts; it answers the request.
+    assert [r.outcome.value for r in concluded] == ["success"], concluded
+    assert "answers no open request" not in service.log()

@@ -37,6 +37,7 @@ from ipaddress import IPv6Address
 from pathlib import Path
 from typing import Any, Protocol
 
+from commshub.codecs.gbcs.asn1 import decode_asn1
 from commshub.codecs.gbcs.frame import GbcsFrame, parse_frame
 from commshub.codecs.gbcs.tables import Cra
 from commshub.codecs.zigbee.tunnel import tunnel_put
@@ -66,6 +67,8 @@ LOGGER = logging.getLogger(__name__)
 
 # GBCS generic alerts a device sends to a remote party whose command it rejected.
 _GENERIC_ALERTS = (0x1000, 0x1001)
+# CCS08 Firmware Transfer Alert codes: success first, then failure (GBCS alert codes table).
+_FIRMWARE_TRANSFER_ALERTS = (0x8F8A, 0x8F89)
 # Timeline entries a runner keeps for status reports (the oldest are dropped).
 _TIMELINE_LENGTH = 2_000
 _TRAFFIC_KINDS = frozenset({"alert", "scheduled_read"})
@@ -205,6 +208,7 @@ class HubRunner:
         address = self.hub.state.lifecycle.network_address
         if address is not None:
             self._install_at_gateway(IPv6Address(address))
+            self._take_recovered_requests()
         self._worker = asyncio.create_task(self._work_loop(), name=f"runner-{self.index}")
         self._timers.run()
         await self._feed(_HUB, ev.Started(at=self._next_at(), mains_present=self.mains,
@@ -369,6 +373,16 @@ class HubRunner:
         profile = HubProfile(self.hub.id, postcode=postcode or self.options.postcode)
         self.uplink = self.gateway.install_hub(self, profile, address=address)
 
+    def _take_recovered_requests(self) -> None:
+        """Await again the commands the gateway had in flight to this hub when the process was
+        killed: the hub answers them from its NVM as it starts."""
+        assert self.uplink is not None
+        for request_id, frame in self.uplink.recovered():
+            command = _command_of(frame)
+            if command is not None:
+                self._commands[(command.originator, command.originator_counter)] = (
+                    request_id, command.recipient)
+
     # --- the event queue ---------------------------------------------------------------------
 
     def _next_at(self, minimum: int = 0) -> int:
@@ -478,8 +492,32 @@ class HubRunner:
                 await self._respond(request, action.data)
                 self._record("rejected", f"command answered with alert 0x{frame.message_code:04X}")
                 return
+        if action.alert_code in _FIRMWARE_TRANSFER_ALERTS:
+            await self._firmware_delivered(frame, action.data, action.alert_code)
         await self._alert(action.data, f"alert 0x{action.alert_code or 0:04X} "
                                        f"(message code 0x{frame.message_code:04X})")
+
+    async def _firmware_delivered(self, frame: GbcsFrame, data: bytes, alert_code: int) -> None:
+        """Audit a firmware transfer to a meter before the CCS08 alert reporting it goes up."""
+        succeeded = alert_code == _FIRMWARE_TRANSFER_ALERTS[0]
+        try:
+            alert = decode_asn1(frame.content, frame.message_code, Cra(int(frame.cra))).value
+            about = (f" to {bytes(alert['entityId']).hex().upper()}, firmware version "
+                     f"{bytes(alert['firmwareVersion']).hex().upper()}, response code "
+                     f"{alert['responseCode']}")
+        except (CommshubError, KeyError, TypeError, ValueError):
+            about = ""
+        detail = (f"OTA transfer{about} {'succeeded' if succeeded else 'failed'} "
+                  f"(CCS08 alert 0x{alert_code:04X})")
+        self._record("firmware", detail)
+        if self.uplink is None:
+            LOGGER.warning("hub %s is not installed at the gateway; %s not audited", self.name,
+                           detail)
+            return
+        try:
+            await self.uplink.firmware_delivered(succeeded, data, detail)
+        except CommshubError as exc:
+            LOGGER.error("hub %s: %s not audited: %s", self.name, detail, exc)
 
     def _rejected_request(self, alert: GbcsFrame, context: _Context | None) -> int | None:
         """Return the request a generic alert rejects: the command being handled, or else the

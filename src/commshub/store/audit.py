@@ -29,6 +29,7 @@ from commshub.store.sqlite import StoreError, open_database, transaction
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "INTERRUPTED",
     "AuditKind",
     "AuditOutcome",
     "AuditRecord",
@@ -38,6 +39,7 @@ __all__ = [
     "export_records",
     "normalise_hub",
     "parse_use_case",
+    "unconcluded_requests",
 ]
 
 logger = logging.getLogger(__name__)
@@ -419,6 +421,40 @@ def export_records(
     else:
         raise ValueError(f"unknown export format {fmt!r}; expected 'csv' or 'jsonl'")
     return count
+
+
+# Detail prefix of the failure recorded for a request a restart interrupted; such a record
+# concludes every open delivery of its request, a group request's included.
+INTERRUPTED = "INTERRUPTED"
+_TARGETS = re.compile(r"^(\d+) target hub")
+
+
+def unconcluded_requests(records: Iterable[AuditRecord]) -> list[AuditRecord]:
+    """Return the accepted requests among ``records`` (in stored order) that no record
+    concludes: a request to N hubs is concluded by N final responses or failures carrying its
+    client and correlation id, or by one failure whose detail starts with ``INTERRUPTED``.
+
+    A process killed while requests were in flight leaves these behind; the gateway that
+    starts next concludes them (see docs/wan-interface.md, "Restarts").
+    """
+    open_: dict[tuple[str | None, int | None], list[Any]] = {}
+    for record in records:
+        key = (record.client, record.correlation_id)
+        if record.kind is AuditKind.REQUEST and record.outcome is AuditOutcome.ACCEPTED:
+            match = _TARGETS.match(record.detail)
+            open_[key] = [record, int(match.group(1)) if match else 1]
+            continue
+        entry = open_.get(key)
+        if entry is None or record.kind is not AuditKind.RESPONSE:
+            continue
+        if record.outcome is AuditOutcome.FAILURE and record.detail.startswith(INTERRUPTED):
+            entry[1] = 0
+        elif record.outcome is AuditOutcome.FAILURE or (
+                record.outcome is AuditOutcome.SUCCESS and record.detail == "final"):
+            entry[1] -= 1
+        if entry[1] <= 0:
+            del open_[key]
+    return sorted((entry[0] for entry in open_.values()), key=lambda r: r.id or 0)
 
 
 _Pending = tuple[AuditRecord, "asyncio.Future[AuditRecord]", asyncio.AbstractEventLoop]

@@ -53,6 +53,17 @@ class Uplink(Protocol):
         more responses to the same request follow."""
         ...
 
+    def recovered(self) -> list[tuple[int, bytes]]:
+        """The requests to this hub that were in flight when the gateway last stopped without
+        concluding them (SIGKILL), as (request id, frame): a response the hub sends again from
+        its non-volatile memory may answer one, with that request id."""
+        ...
+
+    async def firmware_delivered(self, succeeded: bool, frame: bytes, detail: str) -> None:
+        """Audit the end of a firmware transfer from the hub to one of its meters (over the
+        HAN); ``frame`` is the hub's alert that reports it (CCS08)."""
+        ...
+
     async def alert(self, frame: bytes, *, category: int = 3) -> None:
         """Send an unsolicited GBCS alert (Category 3) to the subscribed remote parties."""
         ...

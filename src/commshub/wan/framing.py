@@ -127,6 +127,7 @@ class Status(IntEnum):
     HUB_UNREACHABLE = 0x0500
     RESPONSE_TIMEOUT = 0x0501
     HUB_DECOMMISSIONED = 0x0502
+    INTERRUPTED = 0x0503  # the gateway restarted while the request was in flight
     # The gateway itself.
     INTERNAL_ERROR = 0x0600
     SHUTTING_DOWN = 0x0601

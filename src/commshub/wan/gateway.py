@@ -18,11 +18,19 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from ipaddress import IPv6Address, IPv6Network
 from typing import Any, Protocol
 
 from commshub.errors import CodecError, CommshubError, LocalProtocolError
-from commshub.store.audit import AuditKind, AuditOutcome, AuditWriter
+from commshub.store.audit import (
+    INTERRUPTED,
+    AuditKind,
+    AuditOutcome,
+    AuditRecord,
+    AuditWriter,
+    unconcluded_requests,
+)
 from commshub.wan import csp
 from commshub.wan.addresses import DEFAULT_PREFIX, AddressRegistry, GroupSelector, HubProfile
 from commshub.wan.alerts import (
@@ -126,6 +134,7 @@ class _Request:
     deliveries: list[_Delivery] = field(default_factory=list)
     sent: list[Frame] = field(default_factory=list)  # replayed on retransmission
     open_deliveries: int = 0
+    recovered: bool = False  # restored from the audit trail after a restart
 
     @property
     def done(self) -> bool:
@@ -211,6 +220,18 @@ class HubPort:
 
     async def respond(self, request_id: int, frame: bytes, *, final: bool = True) -> None:
         await self._gateway._on_response(self._hub, request_id, bytes(frame), final)
+
+    def recovered(self) -> list[tuple[int, bytes]]:
+        return [(request_id, delivery.request.frame.payload)
+                for request_id, delivery in self._hub.awaiting.items()
+                if delivery.request.recovered and not delivery.done]
+
+    async def firmware_delivered(self, succeeded: bool, frame: bytes, detail: str) -> None:
+        await self._gateway._record(
+            AuditKind.FIRMWARE_DELIVERY, AuditOutcome.SUCCESS if succeeded else AuditOutcome.FAILURE,
+            frame=frame, hub=str(self._hub.address), hub_id=self._hub.profile.hub_id,
+            category=Category.METER_ALERT, message_code=self._gateway._message_code(frame),
+            detail=detail)
 
     async def alert(self, frame: bytes, *, category: int = Category.METER_ALERT) -> None:
         if category != Category.METER_ALERT:
@@ -300,6 +321,9 @@ class Gateway:
         self._hubs: dict[IPv6Address, _Hub] = {}
         self._clients: dict[str, _Client] = {}
         self._sessions: set[ClientSession] = set()
+        # Requests in flight when the gateway last stopped without concluding them, by hub
+        # address, until that hub is installed again.
+        self._recovered: dict[IPv6Address, list[_Request]] = {}
         self._request_ids = itertools.count(1)
         self._alert_ids = itertools.count(1)
         self._sequence = itertools.count()
@@ -309,6 +333,7 @@ class Gateway:
         self.counters: dict[str, int] = {
             "requests_accepted": 0, "requests_rejected": 0, "duplicates": 0,
             "responses": 0, "delivery_retries": 0, "delivery_failures": 0, "timeouts": 0,
+            "recovered": 0,
         }
 
     # Lifecycle.
@@ -317,6 +342,8 @@ class Gateway:
         if self._audit is None:
             logger.warning("gateway running without an audit trail")
         self._shaper_task = asyncio.create_task(self.shaper.run(), name="gateway-alerts")
+        if self._audit is not None:
+            await self._recover(self._audit)
         logger.info("gateway started")
 
     async def close(self) -> None:
@@ -355,6 +382,13 @@ class Gateway:
                    TokenBucket(self.settings.hub_rate, self.settings.hub_burst, clock=self.clock))
         self._hubs[address] = hub
         hub.worker = asyncio.create_task(self._run_hub(hub), name=f"gateway-hub-{address}")
+        for request in self._recovered.pop(address, []):
+            # The hub may already hold the request: it answers from its NVM, or never.
+            delivery = _Delivery(next(self._request_ids), request, hub, self.clock.now())
+            request.deliveries.append(delivery)
+            request.open_deliveries += 1
+            hub.awaiting[delivery.request_id] = delivery
+            delivery.timer = self._spawn(self._expire(delivery))
         return HubPort(self, hub)
 
     async def decommission_hub(self, address: IPv6Address) -> HubProfile:
@@ -377,6 +411,76 @@ class Gateway:
         hub.queue.clear()
         for delivery in pending:
             await self._fail(delivery, status, reason)
+
+    # Restarts.
+
+    async def _recover(self, audit: AuditWriter) -> None:
+        """Take over the requests that the audit trail shows accepted but not concluded: the
+        process before this one was killed with them in flight.
+
+        A unicast GBCS request waits ``response_timeout`` for its hub's response, which the hub
+        sends again from its non-volatile memory; any other request (a firmware chunk, a
+        Category 2 retrieval, a group request) fails with INTERRUPTED at once, as its state died
+        with the process. Either way the outcome is audited and kept for a retransmission.
+        """
+        records = await asyncio.to_thread(
+            audit.trail.query, kind=(AuditKind.REQUEST, AuditKind.RESPONSE))
+        for record in unconcluded_requests(records):
+            address = _ipv6(record.hub)
+            category = record.category or 0
+            frame = Frame(FrameType.REQUEST, category=category,
+                          correlation_id=record.correlation_id or 0, address=address,
+                          payload=record.frame or b"")
+            client = self._client(record.client or "")
+            request = _Request(client, frame, _request_digest(frame), _NULL_SINK,
+                               record.message_code, recovered=True)
+            client.open_requests[frame.correlation_id] = request
+            self.counters["recovered"] += 1
+            if address is not None and category in (Category.UNICAST, Category.BULK):
+                logger.info("request %d from %s to hub %s was in flight at the last stop; "
+                            "waiting %g s for the hub's response", frame.correlation_id,
+                            client.name, address, self.settings.response_timeout)
+                self._recovered.setdefault(address, []).append(request)
+                continue
+            await self._interrupt(request, record, "its delivery state was lost with the "
+                                                   "process")
+        if self._recovered:
+            self._spawn(self._expire_recovered())
+
+    async def _expire_recovered(self) -> None:
+        """Fail the recovered requests whose hub was not installed again in time."""
+        await self.clock.sleep(self.settings.response_timeout)
+        for address, requests in list(self._recovered.items()):
+            del self._recovered[address]
+            for request in requests:
+                record = AuditRecord(AuditKind.REQUEST, AuditOutcome.ACCEPTED, at=_EPOCH,
+                                     hub=str(address), hub_id=None)
+                await self._interrupt(request, record, f"hub {address} was not installed again "
+                                      f"within {self.settings.response_timeout:g} s")
+
+    async def _interrupt(self, request: _Request, record: AuditRecord, reason: str) -> None:
+        """Conclude a recovered request that no hub will answer: audit and keep its failure."""
+        frame = request.frame
+        reason = f"interrupted by a restart of the gateway; {reason}"
+        logger.warning("request %d from %s to %s failed: %s", frame.correlation_id,
+                       request.client.name, record.hub, reason)
+        fields: dict[str, Any] = {
+            "hub": record.hub, "hub_id": record.hub_id, "client": request.client.name,
+            "correlation_id": frame.correlation_id, "category": frame.category,
+            "message_code": request.message_code, "detail": f"{INTERRUPTED}: {reason}",
+        }
+        try:
+            await self._record(AuditKind.RESPONSE, AuditOutcome.FAILURE, **fields)
+            if frame.category == Category.FIRMWARE:
+                await self._record(AuditKind.FIRMWARE_DELIVERY, AuditOutcome.FAILURE, **fields)
+            elif frame.category == Category.SCHEDULED_READ:
+                await self._record(AuditKind.SCHEDULED_READ, AuditOutcome.FAILURE, **fields)
+        except CommshubError as exc:
+            logger.error("audit write for an interrupted request failed: %s", exc)
+        request.send(Frame(FrameType.ERROR, category=frame.category,
+                           correlation_id=frame.correlation_id, address=frame.address,
+                           status=Status.INTERRUPTED, message=reason))
+        self._settle_request(request)
 
     # Requests.
 
@@ -579,7 +683,13 @@ class Gateway:
 
     async def _expire(self, delivery: _Delivery) -> None:
         await self.clock.sleep(self.settings.response_timeout)
-        if not delivery.done:
+        if delivery.done:
+            return
+        if delivery.request.recovered:
+            await self._fail(delivery, Status.INTERRUPTED,
+                             "interrupted by a restart of the gateway; the hub sent no response "
+                             f"within {self.settings.response_timeout:g} s after it")
+        else:
             self.counters["timeouts"] += 1
             await self._fail(delivery, Status.RESPONSE_TIMEOUT,
                              f"no final response within {self.settings.response_timeout:g} s "
@@ -749,6 +859,24 @@ class Gateway:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+
+class _NullSink:
+    """The sink of a recovered request until its client retransmits it: frames are only kept."""
+
+    def send(self, frame: Frame) -> None:
+        pass
+
+
+_NULL_SINK = _NullSink()
+_EPOCH = datetime.fromtimestamp(0, UTC)
+
+
+def _ipv6(text: str | None) -> IPv6Address | None:
+    try:
+        return IPv6Address(text) if text else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
