@@ -18,6 +18,15 @@ HUB_MATCHES = (
     "DBCH01_6.31_SUCCESS", "DBCH02_6.32_SUCCESS", "DBCH03_6.30_SUCCESS", "DBCH04_6.28_SUCCESS",
     "DBCH05_6.29_SUCCESS", "GCS59_8.12.2_SUCCESS",
 )
+# Reads of GSME data addressed to the GPF, which the hub answers from the data the virtual GSME
+# pushed to its mirror.
+GPF_DATA_MATCHES = (
+    "GCS13a_4.1.1_SUCCESS_RELIABLE_GPF", "GCS13a_4.1.1_SUCCESS_RELIABLE_GSME", "GCS13b_4.1.4_SUCCESS_RELIABLE_GPF",
+    "GCS13b_4.1.4_SUCCESS_RELIABLE_GSME", "GCS13c_4.1.2_SUCCESS_RELIABLE_GPF", "GCS13c_4.1.2_SUCCESS_RELIABLE_GSME",
+    "GCS14_4.3_SUCCESS_RELIABLE_GPF", "GCS14_4.3_SUCCESS_RELIABLE_GSME", "GCS16b_4.14_URP_SUCCESS",
+    "GCS60a_4.18_SUCCESS_RELIABLE_GPF", "GCS60a_4.18_SUCCESS_RELIABLE_GSME", "GCS61_4.17_SUCCESS",
+    "GCS61_4.17_NOT_FOUND",
+)
 # GSME variants to which the virtual gas meter responds as the reference GSME does: attribute reads, the
 # commands that change it, and the reads of its snapshots, logs, samples, calendars and prices.
 GSME_MATCHES = (
@@ -56,6 +65,12 @@ def test_hub_use_cases_match(replay_results: dict[str, CaseResult]) -> None:
                  if result.outcome is Outcome.DIFFER}
     assert differing == {}
     for name in HUB_MATCHES:
+        assert replay_results[name].outcome is Outcome.MATCH, (name, replay_results[name].detail)
+
+
+def test_gpf_answers_gsme_data_reads(replay_results: dict[str, CaseResult]) -> None:
+    for name in GPF_DATA_MATCHES:
+        assert replay_results[name].target == Target.GPF.value, name
         assert replay_results[name].outcome is Outcome.MATCH, (name, replay_results[name].detail)
 
 

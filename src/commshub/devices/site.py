@@ -31,7 +31,8 @@ from commshub.codecs.gbcs.keystore import KeyStore
 from commshub.devices import events as dev
 from commshub.devices.display import Display, DisplayKind, DisplaySettings
 from commshub.devices.esme import Esme, EsmeSettings
-from commshub.devices.gsme import Gsme, GsmeSettings
+from commshub.devices.gsme import GsmeSettings
+from commshub.devices.gsme_mirror import MirroredGsme
 from commshub.devices.identity import DeviceIdentity
 from commshub.devices.network import Device, VirtualHan
 from commshub.hub import events as hub_events
@@ -111,7 +112,7 @@ class SiteKeys:
             if kind is Kind.ESME:
                 made[kind] = Esme(identity, hub=chf, now=now, **dict(esme or {"settings": EsmeSettings()}))
             elif kind is Kind.GSME:
-                made[kind] = Gsme(identity, hub=chf, **dict(gsme or {"settings": GsmeSettings()}))
+                made[kind] = MirroredGsme(identity, hub=chf, **dict(gsme or {"settings": GsmeSettings()}))
             else:
                 made[kind] = Display(identity, hub=chf, settings=DisplaySettings(
                     DisplayKind[kind.name], price_server=self.ids.get("ESME")))

@@ -71,7 +71,8 @@ def scenario_to_json(scenario: Scenario) -> dict[str, Any]:
     return {"target": scenario.target.value, "twin_element": scenario.twin_element,
             "held_image_hash": None if scenario.held_image_hash is None
             else scenario.held_image_hash.hex(), "faults": faults, "gsme_tariff": scenario.gsme_tariff,
-            "sampling": None if sampling is None else [sampling.originator.hex(), sampling.counter, sampling.samples]}
+            "sampling": None if sampling is None else [sampling.originator.hex(), sampling.counter, sampling.samples],
+            "history_days": scenario.history_days}
 
 
 def scenario_from_json(value: Mapping[str, Any]) -> Scenario:
@@ -89,7 +90,8 @@ def scenario_from_json(value: Mapping[str, Any]) -> Scenario:
                         held_image_hash=bytes.fromhex(held) if held else None, faults=faults,
                         gsme_tariff=bool(value.get("gsme_tariff", True)),
                         sampling=None if sampling is None else SamplingStart(
-                            bytes.fromhex(sampling[0]), int(sampling[1]), int(sampling[2])))
+                            bytes.fromhex(sampling[0]), int(sampling[1]), int(sampling[2])),
+                        history_days=int(value.get("history_days", 1)))
     except (KeyError, ValueError, TypeError, IndexError) as exc:
         raise ControlError(f"replay_site: invalid scenario ({exc!r})") from None
 

@@ -102,7 +102,8 @@ class UseCaseSpec:
     """Processing rules of one message code addressed to one of the hub's functions.
 
     ``handler`` returns the response payload; it raises CommandRejected before any change
-    when the payload does not fit.
+    when the payload does not fit. ``dated`` responses carry the hub's time of execution in
+    the grouping header's date-time.
     """
 
     code: int
@@ -111,6 +112,7 @@ class UseCaseSpec:
     critical: bool
     payload: PayloadKind
     handler: Callable[[Hub, Command], bytes]
+    dated: bool = False
 
     @property
     def identifier(self) -> str:
@@ -125,7 +127,7 @@ USE_CASES: dict[tuple[Function, int], UseCaseSpec] = {}
 
 def use_case_handler(
     code: int, function: Function, *, roles: frozenset[Role], payload: PayloadKind,
-    critical: bool = False,
+    critical: bool = False, dated: bool = False,
 ) -> Callable[[Callable[[Hub, Command], bytes]], Callable[[Hub, Command], bytes]]:
     """Register the handler of a message code for the CHF or the GPF."""
 
@@ -133,7 +135,7 @@ def use_case_handler(
         key = (function, code)
         if key in USE_CASES:
             raise RuntimeError(f"two handlers for message code 0x{code:04X} on the {function.value}")
-        USE_CASES[key] = UseCaseSpec(code, function, roles, critical, payload, handler)
+        USE_CASES[key] = UseCaseSpec(code, function, roles, critical, payload, handler, dated)
         return handler
 
     return register
@@ -246,7 +248,8 @@ def process_command(hub: Hub, frame: GbcsFrame, function: Function) -> None:
     state.counters[party.entity_id] = frame.originator_counter
     state.touch("counters")
     originator = state.identity.chf_id if function is Function.CHF else state.identity.gpf_id
-    data = hub.gbcs.response(frame, originator, content, critical=spec.critical)
+    date_time = gbcs_io.cosem_date_time(state.utc) if spec.dated else None
+    data = hub.gbcs.response(frame, originator, content, critical=spec.critical, date_time=date_time)
     hub.send_wan(WanKind.RESPONSE, frame.originator, frame.message_code, data)
     hub.flush_after_response()
     LOGGER.debug("hub %s answered %s (counter %d)", hub.id, spec.identifier, frame.originator_counter)

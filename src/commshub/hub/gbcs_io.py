@@ -25,6 +25,7 @@ from commshub.codecs.gbcs.frame import GbcsFrame, encode_frame, parse_frame
 from commshub.codecs.gbcs.gbz import GbzAlert, build_gbz_alert
 from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage
 from commshub.codecs.gbcs.tables import Cra
+from commshub.errors import SecurityError
 from commshub.hub.settings import HubIdentity, RemoteParty, Role
 
 __all__ = [
@@ -163,16 +164,34 @@ class GbcsIo:
             return encode_frame(crypto.sign(frame.replace(mac=None), self.keys))
         return encode_frame(crypto.mac_frame(frame.replace(signature=b""), self.keys, acb=self.acb))
 
-    def response(self, command: GbcsFrame, originator: bytes, content: bytes, *, critical: bool) -> bytes:
-        """Build the response to ``command``: same counter, message code and supplementary fields."""
+    def response(self, command: GbcsFrame, originator: bytes, content: bytes, *, critical: bool,
+                 date_time: bytes | None = None) -> bytes:
+        """Build the response to ``command``: same counter, message code and supplementary fields,
+        and the grouping header's ``date_time`` when given."""
         frame = GbcsFrame.response(
             originator=originator, recipient=command.originator,
             originator_counter=command.originator_counter, message_code=command.message_code,
-            content=content, mac_header=not critical,
+            content=content, mac_header=not critical, date_time=date_time,
             supplementary_remote_party_id=command.supplementary_remote_party_id,
             supplementary_remote_party_counter=command.supplementary_remote_party_counter,
         )
         return self.seal(frame, critical=critical)
+
+    def encrypt_for(self, command: GbcsFrame, originator: bytes, plaintext: bytes) -> bytes:
+        """Encrypt a sensitive part of the response that ``originator`` (the CHF or the GPF)
+        sends to ``command``: AES-GCM with the response's encryption key; ciphertext || tag.
+
+        Raises SecurityError when the hub has no key agreement key of the command's originator.
+        """
+        response = GbcsFrame.response(
+            originator=originator, recipient=command.originator,
+            originator_counter=command.originator_counter, message_code=command.message_code, content=b"",
+            supplementary_remote_party_id=command.supplementary_remote_party_id,
+        )
+        key = crypto.encryption_key(response, self.keys)
+        if key is None:
+            raise SecurityError(f"no key agreement key of {command.originator.hex()} to encrypt for")
+        return crypto.encrypt_part(key, originator, plaintext)
 
     def alert(
         self, *, originator: bytes, recipient: bytes, counter: int, message_code: int,

@@ -15,7 +15,9 @@ frame-level encoding below that (APS, NWK, MAC, CCM*) belongs to the driver.
   success, 0x8F89 failure). The meter waits for CS06 before it activates, so Upgrade End
   Response tells it to wait.
 - Tunneling server: GBCS over tunnel protocol 6, see :mod:`commshub.hub.proxy`.
-- Metering: the GSME's mirror, which keeps the attributes the GSME reports for reads.
+- Metering: the GSME's mirror, which keeps the attributes the GSME reports for reads. The GSME
+  also pushes its Prepayment and Price attributes and its daily prepayment snapshots there, for
+  the GPF's copy of its data (:mod:`commshub.hub.gpf_data`).
 """
 
 from __future__ import annotations
@@ -33,13 +35,13 @@ from commshub.codecs.zigbee.tunnel import (
     tunnel_put,
 )
 from commshub.codecs.zigbee.zcl import build_zcl, foundation, parse_zcl
-from commshub.codecs.zigbee.zcl.clusters import general, metering, ota, tunneling
+from commshub.codecs.zigbee.zcl.clusters import general, metering, ota, prepayment, price, tunneling
 from commshub.codecs.zigbee.zcl.foundation import Status
 from commshub.codecs.zigbee.zcl.frame import Direction, ZclFrame
 from commshub.codecs.zigbee.zcl.schema import Cluster
 from commshub.errors import CodecError
 from commshub.hub import events as ev
-from commshub.hub import gbcs_io, proxy
+from commshub.hub import gbcs_io, gpf_data, proxy
 from commshub.hub.actions import JoinDecision, WanKind
 from commshub.hub.chf import device_log_changed
 from commshub.hub.device_log import hash_link_key
@@ -407,26 +409,8 @@ def _gsme_data(hub: Hub) -> dict[str, bytes]:
 
 
 def mirror_attributes(hub: Hub, device: bytes) -> dict[int, tuple[int, Any]]:
-    """The attributes the device reported to its mirror: id -> (ZCL type, value)."""
-    prefix = f"attribute:{device.hex()}:"
-    out = {}
-    for key, value in _gsme_data(hub).items():
-        if key.startswith(prefix):
-            record = load_json(value)
-            out[int(key[len(prefix):], 16)] = (record["type"], record["value"])
-    return out
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (bytes, bytearray)):
-        return {"bytes": bytes(value).hex()}
-    return value
-
-
-def _from_json_value(value: Any) -> Any:
-    if isinstance(value, dict) and "bytes" in value:
-        return bytes.fromhex(value["bytes"])
-    return value
+    """The Metering attributes the device reported to its mirror: id -> (ZCL type, value)."""
+    return gpf_data.attribute_values(hub, device, metering.METERING_ID)
 
 
 def _on_metering(hub: Hub, device: bytes, frame: ZclFrame) -> None:
@@ -438,9 +422,7 @@ def _on_metering(hub: Hub, device: bytes, frame: ZclFrame) -> None:
         _send(hub, device, metering.REQUEST_MIRROR_RESPONSE.reply(frame, endpoint_id=MIRROR_ENDPOINT))
         return
     if metering.REMOVE_MIRROR.matches(frame):
-        for key in [key for key in data if key == mirror_key or key.startswith(f"attribute:{device.hex()}:")]:
-            del data[key]
-        hub.state.touch("gsme_data")
+        gpf_data.forget_device(hub, device)
         _send(hub, device, metering.MIRROR_REMOVED.reply(frame, endpoint_id=MIRROR_ENDPOINT))
         return
     if metering.CONFIGURE_MIRROR.matches(frame) and mirror_key in data:
@@ -454,10 +436,7 @@ def _on_metering(hub: Hub, device: bytes, frame: ZclFrame) -> None:
         if mirror_key not in data:
             _default_response(hub, device, frame, Status.NOT_FOUND)
             return
-        for record in frame["records"]:
-            data[f"attribute:{device.hex()}:{record['attribute_id']:04x}"] = dump_json(
-                {"type": record["type"], "value": _json_value(record["value"])})
-        hub.state.touch("gsme_data")
+        gpf_data.store_attributes(hub, device, frame.cluster_id, frame["records"])
         mirror = load_json(data[mirror_key])
         if mirror["notification_reporting"]:
             flags = NEW_OTA_FIRMWARE if _meter_images(hub) else 0
@@ -469,6 +448,21 @@ def _on_metering(hub: Hub, device: bytes, frame: ZclFrame) -> None:
         _read_mirror(hub, device, frame)
         return
     _default_response(hub, device, frame, Status.UNSUP_CLUSTER_COMMAND)
+
+
+def _on_mirrored_cluster(hub: Hub, device: bytes, frame: ZclFrame) -> None:
+    """Prepayment and Price data that the GSME pushes to its mirror for the GPF's copy."""
+    if f"mirror:{device.hex()}" not in _gsme_data(hub):
+        _default_response(hub, device, frame, Status.NOT_FOUND)
+        return
+    if foundation.REPORT_ATTRIBUTES.matches(frame) and frame.direction == Direction.SERVER_TO_CLIENT:
+        gpf_data.store_attributes(hub, device, frame.cluster_id, frame["records"])
+        return
+    if prepayment.PUBLISH_PREPAY_SNAPSHOT.matches(frame):
+        gpf_data.store_prepay_snapshot(hub, device, frame)
+        return
+    _default_response(hub, device, frame, Status.UNSUP_GENERAL_COMMAND if frame.is_global
+                      else Status.UNSUP_CLUSTER_COMMAND)
 
 
 def _meter_images(hub: Hub) -> list[FirmwareImage]:
@@ -484,14 +478,13 @@ def _meter_images(hub: Hub) -> list[FirmwareImage]:
 
 def _read_mirror(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     """Answer a HAN device's read of the GSME's metering data from the mirror."""
-    mirrors = [key.split(":", 1)[1] for key in _gsme_data(hub) if key.startswith("mirror:")]
-    attributes = mirror_attributes(hub, bytes.fromhex(mirrors[0])) if mirrors else {}
+    mirrored = gpf_data.mirrored_device(hub)
+    attributes = mirror_attributes(hub, mirrored) if mirrored is not None else {}
     records = []
     for attribute_id in frame["attribute_ids"]:
         if attribute_id in attributes:
             kind, value = attributes[attribute_id]
-            records.append({"attribute_id": attribute_id, "status": 0, "type": kind,
-                            "value": _from_json_value(value)})
+            records.append({"attribute_id": attribute_id, "status": 0, "type": kind, "value": value})
         else:
             records.append({"attribute_id": attribute_id, "status": int(Status.UNSUPPORTED_ATTRIBUTE)})
     _send(hub, device, foundation.READ_ATTRIBUTES_RESPONSE.reply(frame, records=records))
@@ -503,6 +496,8 @@ _CLUSTERS = {
     ota.OTA_UPGRADE_ID: _on_ota,
     tunneling.TUNNELING_ID: _on_tunneling,
     metering.METERING_ID: _on_metering,
+    prepayment.PREPAYMENT_ID: _on_mirrored_cluster,
+    price.PRICE_ID: _on_mirrored_cluster,
 }
 
 

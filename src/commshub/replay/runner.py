@@ -17,7 +17,9 @@ A site is set up from 2014-12-31 00:00:00 UTC and receives the command at 2015-0
 validity intervals, log ranges) mean what they meant there. The day between gives the site a
 history for the log reads to return: the meters and two displays join, the displays are removed
 again (their link keys go to the historic device log) and taken away, the ESME sees a
-one-minute supply interruption, and one command reaches the hub with a corrupted MAC.
+one-minute supply interruption, and one command reaches the hub with a corrupted MAC. A site for
+a read of the GPF's logs of GSME data starts two days earlier, so that those logs hold whole
+days.
 
 Some variants need a precondition that the command does not carry; :func:`scenario_for`
 derives each from the variant's name and says so in its docstring. ERROR variants whose
@@ -120,10 +122,16 @@ REMOTE_PARTIES: Mapping[bytes, Role] = {
 }
 # 2015-01-01 00:00:00 UTC, the date-time of the RTDS responses, in seconds since 1970.
 COMMAND_TIME = 1_420_070_400
-# The site is set up a day earlier (seconds since 1970).
-SITE_START = COMMAND_TIME - 86_400
+DAY = 86_400  # seconds; a site is set up ``Scenario.history_days`` days before the command
+# Days of history before the command on a site whose GPF logs of GSME data are read. The GPF's
+# daily consumption log needs a day that it saw begin and end, which takes three days from a
+# fresh site (GCS61). The reference's Prepayment daily read log holds two days' snapshots (GCS16b).
+GPF_LOG_HISTORY_DAYS = 3
+# GCS16b Read Prepayment Daily Read Log and GCS61 Read Gas Daily Consumption Log, which the GPF
+# serves from its logs when a command is addressed to it.
+GPF_LOG_READS = frozenset({0x0096, 0x00A0})
 # How long a replay waits on the virtual clock for a response (a sleepy meter polls within it).
-RESPONSE_WAIT = 2 * 86_400
+RESPONSE_WAIT = 2 * DAY
 SUPPLY_INTERRUPTION_AT = 600  # seconds after the meters joined
 SUPPLY_INTERRUPTION = 60  # seconds
 _TAMPERED_COUNTER = 100  # ACB counter of the set-up command whose MAC is corrupted
@@ -316,7 +324,8 @@ class Replayer:
         gsme = {"faults": scenario.faults if scenario.target is Target.GSME else None,
                 "held_image": held if scenario.target is Target.GSME else None,
                 "settings": GsmeSettings() if scenario.gsme_tariff else GsmeSettings(tariff=None)}
-        site = self.site_keys.build(now=SITE_START, hub_settings=HubSettings(dual_band=True), esme=esme, gsme=gsme)
+        start = COMMAND_TIME - scenario.history_days * DAY
+        site = self.site_keys.build(now=start, hub_settings=HubSettings(dual_band=True), esme=esme, gsme=gsme)
         self._history(site)
         if scenario.sampling is not None:
             site.network.run(until=COMMAND_TIME - SAMPLING_LEAD)
@@ -409,6 +418,7 @@ class Scenario:
     faults: Mapping[Any, int] = field(default_factory=dict)  # FaultKey (ESME) or ZclFault (GSME)
     gsme_tariff: bool = True
     sampling: SamplingStart | None = None
+    history_days: int = 1
 
 
 def scenario_for(case: ReplayCase, command: GbcsFrame, target: Target) -> Scenario:
@@ -423,7 +433,9 @@ def scenario_for(case: ReplayCase, command: GbcsFrame, target: Target) -> Scenar
       reads with data in SUCCESS variants and with NOT_FOUND in these;
     - GCS18 variants other than ``NOT_FOUND`` read a sampling session that the command's
       originator started six hours earlier with GCS31 Start Sampling (6-minute samples, as many
-      as the command reads), sent just below the command's originator counter.
+      as the command reads), sent just below the command's originator counter;
+    - reads of the GPF's logs of GSME data (GCS16b, GCS61 to the GPF) find a site set up
+      :data:`GPF_LOG_HISTORY_DAYS` days before the command.
     """
     twin = "TWIN" in case.use_case
     held = None
@@ -437,7 +449,9 @@ def scenario_for(case: ReplayCase, command: GbcsFrame, target: Target) -> Scenar
     sampling = None
     if target is Target.GSME and command.message_code == GCS18_MESSAGE_CODE and not not_found:
         sampling = SamplingStart(command.originator, command.originator_counter - 1, _samples_read(command))
-    return Scenario(target, twin_element=twin, held_image_hash=held, gsme_tariff=not not_found, sampling=sampling)
+    history_days = GPF_LOG_HISTORY_DAYS if target is Target.GPF and command.message_code in GPF_LOG_READS else 1
+    return Scenario(target, twin_element=twin, held_image_hash=held, gsme_tariff=not not_found, sampling=sampling,
+                    history_days=history_days)
 
 
 def _samples_read(command: GbcsFrame) -> int:
