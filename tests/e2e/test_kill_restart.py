@@ -140,3 +140,49 @@ def test_request_in_flight_at_kill_is_concluded(service: ServiceProcess) -> None
     # The hub sends its response again from its NVM as it restarts; it answers the request.
     assert [r.outcome.value for r in concluded] == ["success"], concluded
     assert "answers no open request" not in service.log()
+
+
+def _esme(status: dict[str, Any]) -> dict[str, Any]:
+    return next(device for device in status["hubs"][0]["devices"] if device["kind"] == "esme")
+
+
+def test_meter_firmware_survives_kill(service: ServiceProcess) -> None:
+    """A meter is a box of its own: the firmware CS06 activated on the ESME is still what it
+    runs, and reports, after SIGKILL and a restart of the hub process."""
+    port = service.start()
+    names = [step.name for step in DEFAULT]
+    cut = names.index("activation") + 1
+
+    async def play() -> tuple[Report, dict[str, Any]]:
+        session = await BenchSession.connect(port)
+        play = Play(session, Report("default"))
+        try:
+            for step in DEFAULT[:cut]:
+                await play.run_step(step)
+            return play.report, await session.refresh()
+        finally:
+            await session.close()
+
+    async def status(port: int) -> dict[str, Any]:
+        session = await BenchSession.connect(port)
+        try:
+            return await session.refresh()
+        finally:
+            await session.close()
+
+    report, before = asyncio.run(play())
+    assert report.passed, report.render()
+    activated = _esme(before)
+    assert activated["activations"], activated
+    assert activated["firmware_version"] == activated["activations"][-1]
+
+    service.kill()
+    port = service.start()
+    after = _esme(asyncio.run(status(port)))
+
+    assert after["firmware_version"] == activated["firmware_version"], service.log()
+    env = {"COMMSHUB_GATEWAY": f"127.0.0.1:{port}"}
+    ecs52 = run_commshub("send", "ECS52", env=env, timeout=300)
+    assert ecs52.returncode == 0, ecs52.stdout + ecs52.stderr
+    assert activated["firmware_version"] in ecs52.stdout.replace(" ", "").upper(), ecs52.stdout
+    assert service.stop() == 0, service.log()

@@ -173,6 +173,57 @@ class Meter:
         clock_offset: int = self.state.clock_offset
         return at + clock_offset
 
+    def snapshot(self) -> dict[str, Any]:
+        """Return, JSON-ready, what the meter keeps in its own non-volatile memory.
+
+        That is the firmware it runs, its held image, a future-dated activation, the originator
+        counters it accepted per remote party, its alert counter, clock offset and join state.
+
+        Its keys are not here: they belong to its identity, which the bench keeps in its key
+        store. :meth:`restore` takes this back into a meter built afresh.
+        """
+        state = self.state
+        held: HeldImage | None = state.ota.held
+        pending: PendingActivation | None = state.pending_activation
+        return {
+            "firmware_version": bytes(state.firmware_version).hex(),
+            "held_image": None if held is None else [held.file_version, held.manufacturer_image_hash.hex()],
+            "pending_activation": None if pending is None else [
+                pending.image_hash.hex(), pending.originator.hex(), pending.originator_counter,
+                pending.execute_at],
+            "counters": {party.hex(): counter for party, counter in state.counters.items()},
+            "alert_counter": state.alert_counter,
+            "clock_offset": state.clock_offset,
+            "joined": state.han.join is JoinState.JOINED,
+        }
+
+    def restore(self, snapshot: Mapping[str, Any], *, at: int) -> None:
+        """Take back a :meth:`snapshot` into this meter, built as it powers up at ``at``.
+
+        The HAN session is not restored: a meter that had joined requests to join again, which the
+        hub allows for a device in its device log. Raise ValueError on a malformed snapshot.
+        """
+        try:
+            version = bytes.fromhex(snapshot["firmware_version"])
+            held = snapshot.get("held_image")
+            pending = snapshot.get("pending_activation")
+            changes: dict[str, Any] = {
+                "counters": {bytes.fromhex(party): int(counter)
+                             for party, counter in snapshot.get("counters", {}).items()},
+                "alert_counter": int(snapshot.get("alert_counter", self.state.alert_counter)),
+                "clock_offset": int(snapshot.get("clock_offset", 0)),
+                "ota": initial_ota(None if held is None else HeldImage(int(held[0]), bytes.fromhex(held[1]))),
+                "pending_activation": None if pending is None else PendingActivation(
+                    bytes.fromhex(pending[0]), bytes.fromhex(pending[1]), int(pending[2]), int(pending[3])),
+            }
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"device {self.name}: unreadable meter snapshot ({exc!r})") from None
+        run = self.RUN(self, replace(self.state, **changes), at)
+        if version != self.state.firmware_version:
+            run.update(firmware_version=version)
+            run.firmware_changed(version)
+        self.state = run.state
+
     def handle(self, event: DeviceEvent) -> list[DeviceAction]:
         """Handle one event; the state changes only if the whole event succeeds."""
         run = self.RUN(self, self.state, event.at)

@@ -14,6 +14,7 @@ Run folder layout (``--out``, default ``./out``)::
     han-hub<N>.pcap / .keys  HAN capture of hub N and its Wireshark key file
     state/keystore/          every key of the bench (test PKI), state/ntp.keys
     state/hub<N>.nvm         hub N's non-volatile memory; state/hub<N>.bench its switches
+    state/hub<N>.devices     the memory of hub N's virtual meters (firmware, counters, join)
     state/virtual-clock      where a virtual clock stood after the last advance
 """
 
@@ -89,6 +90,9 @@ class RunPaths:
 
     def nvm(self, index: int) -> Path:
         return self.state / f"hub{index}.nvm"
+
+    def devices(self, index: int) -> Path:
+        return self.state / f"hub{index}.devices"
 
     def switches(self, index: int) -> Path:
         return self.state / f"hub{index}.bench"
@@ -216,7 +220,7 @@ class BenchService:
             environment=self.paths.switches(index), clock=self.clock,
             gateway=self.gateway.gateway, devices=self._devices(index),
             time_service=time_service, options=options, capture=self._capture(index),
-            wan_at_start=config.hub.wan_at_start)
+            wan_at_start=config.hub.wan_at_start, device_memory=self.paths.devices(index))
 
     def _devices(self, index: int) -> list[DeviceSlot]:
         assert self.site is not None

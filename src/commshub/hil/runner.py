@@ -18,9 +18,11 @@
 - The bench's own controls (mains power, WAN link, installation) become hub and device events.
 
 The emulated CSP confirms activation ``activation_delay`` seconds after the hub's activation
-message. A virtual device powers up once it is in the CHF device log. Virtual devices keep no
-state across a restart of this process: they start again and rejoin, which the hub allows for
-devices in its device log.
+message. A virtual device powers up once it is in the CHF device log. A meter is a box of its
+own: with ``device_memory`` set, what it keeps in its non-volatile memory (``Meter.snapshot``:
+firmware and held image, accepted counters, join state) is stored after each event it handles,
+before its actions leave, and restored when it powers up after a restart of this process. It
+then rejoins, which the hub allows for devices in its device log.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from commshub.hub import events as ev
 from commshub.hub.hub import Hub
 from commshub.hub.settings import HubIdentity, HubSettings
 from commshub.hub.timesync import TimeSyncSettings
+from commshub.store.devices import DeviceMemory
 from commshub.store.nvm import Nvm
 from commshub.wan import csp
 from commshub.wan.addresses import HubProfile
@@ -152,6 +155,7 @@ class HubRunner:
         time_sync: TimeSyncSettings | None, nvm_path: Path, environment: Path, clock: Clock,
         gateway: Gateway, devices: list[DeviceSlot], time_service: EmulatedTimeService | None,
         options: RunnerOptions, capture: HanCapture | None = None, wan_at_start: bool = False,
+        device_memory: Path | None = None,
     ) -> None:
         self.index = index
         self._identity = identity
@@ -172,6 +176,8 @@ class HubRunner:
         self.counters: dict[str, int] = {"events": 0, "responses": 0, "alerts": 0,
                                          "unmatched_responses": 0}
         self._nvm: Nvm | None = None
+        self._device_memory_path = device_memory
+        self._device_memory: DeviceMemory | None = None
         self._at = 0
         self._inbox: asyncio.Queue[_Work] = asyncio.Queue()
         self._busy = False
@@ -198,6 +204,8 @@ class HubRunner:
         """Open the NVM, rebuild or create the hub, and start it and its devices."""
         self._load_environment()
         self._nvm = Nvm(self._nvm_path)
+        if self._device_memory_path is not None:
+            self._device_memory = DeviceMemory(self._device_memory_path)
         image = self._nvm.load()
         fresh = not image
         if fresh:
@@ -234,6 +242,9 @@ class HubRunner:
         if self._nvm is not None:
             self._nvm.close()
             self._nvm = None
+        if self._device_memory is not None:
+            self._device_memory.close()
+            self._device_memory = None
         LOGGER.info("hub %s stopped", self.name)
 
     async def wait_idle(self) -> None:
@@ -643,6 +654,7 @@ class HubRunner:
     def _start_device(self, slot: DeviceSlot) -> None:
         slot.device = slot.factory(self._next_at())
         slot.joined = False
+        self._restore_device(slot)
         self._timers.cancel_owner(slot.eui)
         self._queue(slot.eui, dev.Started(at=self._next_at()))
 
@@ -679,8 +691,31 @@ class HubRunner:
         except CommshubError as exc:
             LOGGER.warning("device %s: %s", eui.hex().upper(), exc)
             return
+        # The meter's memory is written before anything that depends on it leaves.
+        self._save_device(slot)
         for action in actions:
             self._from_device(slot, action)
+
+    def _save_device(self, slot: DeviceSlot) -> None:
+        snapshot = getattr(slot.device, "snapshot", None)
+        if self._device_memory is not None and snapshot is not None:
+            self._device_memory.save(slot.eui, slot.kind, snapshot())
+
+    def _restore_device(self, slot: DeviceSlot) -> None:
+        """Give a device built afresh what its own memory kept before this process restarted."""
+        restore = getattr(slot.device, "restore", None)
+        if self._device_memory is None or restore is None:
+            return
+        snapshot = self._device_memory.load(slot.eui)
+        if snapshot is None:
+            return
+        try:
+            restore(snapshot, at=self._next_at())
+        except ValueError as exc:
+            LOGGER.warning("hub %s: %s; the device starts from the factory", self.name, exc)
+            return
+        self._record("han", f"{slot.kind.upper()} {slot.eui.hex().upper()} restored from its "
+                            f"memory (firmware {snapshot.get('firmware_version', '?').upper()})")
 
     def _from_device(self, slot: DeviceSlot, action: dev.DeviceAction) -> None:
         if isinstance(action, dev.SendHan):
