@@ -15,7 +15,7 @@ from commshub.codecs.gbcs.asn1 import decode_asn1
 from commshub.codecs.gbcs.keystore import KeyStore, KeyUsage
 from commshub.codecs.gbcs.tables import Cra
 from commshub.codecs.zigbee.install_code import append_crc, link_key_from_install_code
-from commshub.codecs.zigbee.ota import build_gbcs_ota_file
+from commshub.codecs.zigbee.ota import build_gbcs_ota_file, read_ota_file
 from commshub.codecs.zigbee.zcl import build_zcl, parse_zcl
 from commshub.codecs.zigbee.zcl.clusters import ota
 from commshub.codecs.zigbee.zcl.frame import ZclFrame
@@ -235,6 +235,43 @@ def test_own_image_is_reported_then_activated_by_cs06(bench: Bench) -> None:
     assert bench.hub.state.firmware_version == bytes.fromhex("0123ABCE")
     bench.restart()
     assert bench.hub.state.firmware_version == bytes.fromhex("0123ABCE")
+
+
+def test_own_image_failing_verification_alerts_8f1c(bench: Bench) -> None:
+    data = bytearray(signed_image(bench.keys, manufacturer_code=0x1234))
+    data[100] ^= 0xFF  # inside the manufacturer image: the signature no longer verifies
+    actions = bench.feed(ev.FirmwareChunkReceived(at=bench.now, image_id="ch-bad", offset=0,
+                                                  total_size=len(data), data=bytes(data)))
+    (receipt,) = bench.wan(actions)
+    assert receipt.alert_code == 0x8F1C
+    assert receipt.message_code == 0x00CE
+    assert receipt.recipient == ACB
+    frame, payload = bench.open(receipt)
+    assert frame.signature
+    code, _, image_hash = payload.body.value
+    assert code == Data(DataType.LONG_UNSIGNED, 0x8F1C)
+    upgrade = read_ota_file(bytes(data), layout="gbcs").upgrade_image
+    assert upgrade is not None
+    assert image_hash == Data(DataType.OCTET_STRING, upgrade.manufacturer_image_hash)
+    assert upgrade.manufacturer_image_hash != IMAGE_HASH
+    assert bench.hub.state.firmware_version == bytes.fromhex("0123ABCD")
+
+
+def test_meter_image_failing_verification_sends_no_alert(bench: Bench) -> None:
+    data = bytearray(signed_image(bench.keys))
+    data[100] ^= 0xFF
+    actions = bench.feed(ev.FirmwareChunkReceived(at=bench.now, image_id="meter-bad", offset=0,
+                                                  total_size=len(data), data=bytes(data)))
+    assert bench.wan(actions) == []
+
+
+def test_own_garbage_image_quotes_the_file_hash(bench: Bench) -> None:
+    data = signed_image(bench.keys, manufacturer_code=0x1234)[:-20]  # signature cut short
+    actions = deliver(bench, "ch-cut", data, chunk=len(data))
+    assert actions[-1].verified is False
+    (receipt,) = bench.wan()
+    _, payload = bench.open(receipt)
+    assert payload.body.value[2] == Data(DataType.OCTET_STRING, hashlib.sha256(data).digest())
 
 
 def test_cs06_with_an_unknown_hash(bench: Bench) -> None:

@@ -8,8 +8,10 @@ signature must verify with the signing key of a supplier or of the Access Contro
 hub trusts. The SHA-256 of the manufacturer image is the hash CS06 and alert 0x8F72 quote.
 
 A verified image for the CH itself (its manufacturer code and image type) is reported with
-alert 0x8F72 (message code 0x00CE) to the party that signed it and waits for CS06. Any other
-verified image is offered to the meters over the OTA Upgrade cluster (:mod:`commshub.hub.han`).
+alert 0x8F72 (message code 0x00CE) to the party that signed it and waits for CS06. An image
+whose OTA header names the CH but that fails verification is reported with alert 0x8F1C in the
+same structure, to the Access Control Broker. Any other verified image is offered to the meters
+over the OTA Upgrade cluster (:mod:`commshub.hub.han`).
 The running firmware keeps running until CS06 activates the new one, which changes only the
 version the CH reports: no state is lost and no service stops.
 """
@@ -17,6 +19,7 @@ version the CH reports: no state is lost and no service stops.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from commshub.codecs.dlms import Data, DataType
 from commshub.codecs.gbcs.keystore import KeyUsage
-from commshub.codecs.zigbee.ota import OtaFile, read_ota_file
+from commshub.codecs.zigbee.ota import OtaFile, OtaHeader, read_ota_file, read_ota_header
 from commshub.errors import CodecError
 from commshub.hub import events as ev
 from commshub.hub import gbcs_io
@@ -136,8 +139,12 @@ def verified_image_for(hub: Hub, manufacturer_code: int, image_type: int) -> Fir
 
 
 def is_own_image(hub: Hub, image: FirmwareImage) -> bool:
+    return _names_the_ch(hub, image.manufacturer_code, image.image_type)
+
+
+def _names_the_ch(hub: Hub, manufacturer_code: int | None, image_type: int | None) -> bool:
     settings = hub.state.settings
-    return image.manufacturer_code == settings.manufacturer_code and image.image_type == settings.image_type
+    return manufacturer_code == settings.manufacturer_code and image_type == settings.image_type
 
 
 # --- Category 1 ingestion -----------------------------------------------------------------
@@ -197,10 +204,10 @@ def _verify(hub: Hub, image: FirmwareImage) -> FirmwareImage:
     try:
         ota: OtaFile = read_ota_file(data, layout="gbcs")
     except CodecError as exc:
-        return _rejected(hub, image, f"not a GBCS OTA upgrade image: {exc}")
+        return _rejected(hub, image, f"not a GBCS OTA upgrade image: {exc}", data)
     upgrade = ota.upgrade_image
     if upgrade is None:
-        return _rejected(hub, image, "the OTA file has no GBCS upgrade image")
+        return _rejected(hub, image, "the OTA file has no GBCS upgrade image", data)
     signer = b""
     for party in hub.state.identity.remote_parties:
         if party.role not in _SIGNING_ROLES:
@@ -210,7 +217,8 @@ def _verify(hub: Hub, image: FirmwareImage) -> FirmwareImage:
             signer = party.entity_id
             break
     if not signer:
-        return _rejected(hub, image, "no trusted supplier's signature verifies")
+        return _rejected(hub, image, "no trusted supplier's signature verifies", data,
+                         upgrade.manufacturer_image_hash)
     header = ota.header
     state = hub.move(Component.FIRMWARE, image.state, Trigger.IMAGE_VERIFIED, "FirmwareChunkReceived",
                      instance=image.image_id)
@@ -230,11 +238,21 @@ def _verify(hub: Hub, image: FirmwareImage) -> FirmwareImage:
     return verified
 
 
-def _rejected(hub: Hub, image: FirmwareImage, reason: str) -> FirmwareImage:
+def _rejected(hub: Hub, image: FirmwareImage, reason: str, data: bytes,
+              image_hash: bytes | None = None) -> FirmwareImage:
+    """Reject a complete image; ``image_hash`` is its manufacturer image hash when the upgrade
+    image decoded."""
     state = hub.move(Component.FIRMWARE, image.state, Trigger.IMAGE_REJECTED, "FirmwareChunkReceived",
                      instance=image.image_id)
     LOGGER.warning("hub %s: image %s rejected: %s", hub.id, image.image_id, reason)
     hub.log_event(EventCode.FIRMWARE_VERIFICATION_FAILED)
+    header = _header_of(data)
+    if header is not None and _names_the_ch(hub, header.manufacturer_code, header.image_type):
+        # NOTE: no party's signature verified, so the receipt cannot go to the signer as 0x8F72
+        # does; GBCS's recipient for a CH image is not public, and the ACB is the party every CH
+        # trusts. Without a decodable upgrade image the hash is the SHA-256 of the whole file.
+        quoted = image_hash if image_hash is not None else hashlib.sha256(data).digest()
+        _send_receipt(hub, EventCode.FIRMWARE_VERIFICATION_FAILED, quoted, hub.gbcs.acb)
     # The chunks of a rejected image are of no use. Its record stays, so that a sender that
     # retries gets the verdict.
     prefix = f"{image.image_id}:"
@@ -242,6 +260,13 @@ def _rejected(hub: Hub, image: FirmwareImage, reason: str) -> FirmwareImage:
         del _chunks(hub)[key]
     hub.state.touch("firmware_chunks")
     return FirmwareImage(image.image_id, image.total_size, image.received, state)
+
+
+def _header_of(data: bytes) -> OtaHeader | None:
+    try:
+        return read_ota_header(data)
+    except CodecError:
+        return None
 
 
 def _send_receipt(hub: Hub, alert_code: int, image_hash: bytes, recipient: bytes) -> None:
