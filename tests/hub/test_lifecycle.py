@@ -219,6 +219,25 @@ def test_frames_are_lost_while_mains_is_off() -> None:
     assert actions == []
 
 
+WAN_TRAFFIC = {
+    "chunk": lambda at: ev.FirmwareChunkReceived(at=at, image_id="img", offset=0, total_size=10, data=b"\x00" * 10),
+    "poll": lambda at: ev.CachedReadsPolled(at=at),
+    "schedule": lambda at: ev.ReadScheduled(at=at, device=bytes(8), message_code=0x0059, deadline=at + 600),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(WAN_TRAFFIC))
+def test_wan_traffic_without_mains_is_dropped(kind: str, caplog: pytest.LogCaptureFixture) -> None:
+    bench = Bench()
+    bench.commission()
+    bench.feed(ev.MainsLost(at=bench.now))
+    before = bench.hub.image()
+    actions = bench.feed(WAN_TRAFFIC[kind](bench.now))
+    assert actions == []
+    assert bench.hub.image() == before
+    assert "without mains" in caplog.text
+
+
 def test_restore_rebuilds_the_same_state() -> None:
     bench = Bench()
     bench.commission()

@@ -62,6 +62,8 @@ def cached(hub: Hub) -> list[dict[str, Any]]:
 
 
 def _on_read_scheduled(hub: Hub, event: ev.ReadScheduled) -> None:
+    if hub.dropped_without_mains(event):
+        return
     _schedules(hub)[f"{event.device.hex()}:{event.message_code:04x}"] = dump_json({"deadline": event.deadline})
     hub.state.touch("cat2_schedule")
 
@@ -110,6 +112,8 @@ def _release(hub: Hub, entry_key: str, reason: str) -> None:
 
 
 def _on_polled(hub: Hub, event: ev.CachedReadsPolled) -> None:
+    if hub.dropped_without_mains(event):
+        return
     for entry in cached(hub):
         if event.device is None or entry["device"] == event.device:
             _release(hub, entry["key"], "polled")

@@ -151,6 +151,8 @@ def _names_the_ch(hub: Hub, manufacturer_code: int | None, image_type: int | Non
 
 
 def _on_chunk(hub: Hub, event: ev.FirmwareChunkReceived) -> None:
+    if hub.dropped_without_mains(event):
+        return
     if not _IMAGE_ID.match(event.image_id):
         LOGGER.warning("hub %s: firmware chunk with invalid image id %r dropped", hub.id, event.image_id)
         return

@@ -263,6 +263,17 @@ class Hub:
         self.state.touch("alert_counter")
         return counter
 
+    def dropped_without_mains(self, event: ev.Event) -> bool:
+        """Tell whether the hub is without mains power, logging that it dropped ``event``.
+
+        Without mains the WAN modem is off, so nothing that arrives over the WAN reaches the
+        hub: it neither acts on it nor acknowledges it.
+        """
+        if self.state.power.state is PowerState.MAINS_ON:
+            return False
+        LOGGER.warning("hub %s is without mains: %s dropped", self.id, type(event).__name__)
+        return True
+
     def log_event(self, code: int, info: bytes = b"") -> None:
         self.state.event_log.append(self.state.utc, code, info)
         self.state.touch("event_log")
