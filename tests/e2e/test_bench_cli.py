@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,20 @@ def test_controls_and_send_drive_a_hub(service: ServiceProcess) -> None:
     assert "mains_on" not in commshub("power", "off")
     commshub("advance", "200")
     assert "mains_on" in commshub("power", "on")
+
+    by_address = commshub("send", "--hub", hub["address"], "ECS52")
+    assert "ECS52 response from 02C0FFEE000000A0 [MAC valid]" in by_address
+    assert "ECS52 response" in commshub("send", "--hub", hub["chf"], "ECS52")
+    no_hub = run_commshub("send", "--hub", "00DB000000000000", "ECS52", env=env)
+    assert no_hub.returncode == 2
+    assert "no hub '00DB000000000000'" in no_hub.stderr
+    # A single-band hub has no sub-GHz objects: the response says object-undefined.
+    single_band = run_commshub("send", "DBCH01", env=env, timeout=300)
+    assert single_band.returncode == 1, single_band.stdout + single_band.stderr
+    assert "DBCH01: the response reports a failure" in single_band.stderr
+    assert "object-undefined" in single_band.stderr
+    assert re.search(r"now \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", commshub("status"))
+    assert re.fullmatch(r"now \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\n", commshub("advance", "1"))
 
     unknown = run_commshub("send", "NOPE", env=env)
     assert unknown.returncode == 1

@@ -11,6 +11,7 @@ import asyncio
 import ipaddress
 import json
 import os
+from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +21,7 @@ import click
 from commshub.errors import CommshubError
 
 __all__ = ["GATEWAY_OPTION", "advance", "install", "power", "resolve_gateway", "run_async",
-           "status", "wan"]
+           "status", "utc_text", "wan"]
 
 T = TypeVar("T")
 _DEFAULT_PORT_FILE = Path("out") / "gateway.port"
@@ -97,6 +98,12 @@ def _control(gateway: str | None, command: str, **arguments: Any) -> dict[str, A
     return run_async(send)
 
 
+def utc_text(seconds: float) -> str:
+    """Return UTC seconds since 1970 as ISO 8601 to the millisecond (2015-01-01T00:05:00.000Z)."""
+    moment = datetime.fromtimestamp(round(seconds, 3), UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _show_hubs(reply: dict[str, Any]) -> None:
     for hub in reply.get("hubs", []):
         click.echo(f"hub {hub['index']} {hub['chf']}: {hub['lifecycle']}, power {hub['power']}, "
@@ -136,7 +143,7 @@ def install(hub: str | None, postcode: str | None, gateway: str | None) -> None:
 def advance(seconds: float, gateway: str | None) -> None:
     """Move a virtual clock on by SECONDS, running every timer that falls due."""
     reply = _control(gateway, "advance", seconds=seconds)
-    click.echo(f"now {reply['now']:.0f}")
+    click.echo(f"now {utc_text(reply['now'])}")
 
 
 @click.command()
@@ -149,7 +156,7 @@ def status(hub: str | None, as_json: bool, gateway: str | None) -> None:
     if as_json:
         click.echo(json.dumps(reply, indent=2, sort_keys=True))
         return
-    click.echo(f"clock {reply['clock']}, now {reply['now']:.0f}, gateway port {reply['port']}, "
+    click.echo(f"clock {reply['clock']}, now {utc_text(reply['now'])}, gateway port {reply['port']}, "
                f"run folder {reply['out']}")
     for item in reply["hubs"]:
         click.echo(f"hub {item['index']} {item['chf']}: {item['lifecycle']}, power {item['power']}, "

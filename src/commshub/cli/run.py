@@ -47,7 +47,9 @@ _RUN_GLOBS = ("han-hub*.pcap", "han-hub*.keys")
               help="Run folder for state, audit trail, capture and report (default ./out).")
 @click.option("--serve", is_flag=True, help="Run as a service until SIGINT or SIGTERM.")
 @click.option("--clock", type=click.Choice(["system", "virtual"]),
-              help="With --serve: the host's clock, or a virtual one moved by `commshub advance`.")
+              help="With --serve: the host's clock, or a virtual one moved by `commshub advance` "
+                   "(default: run.clock of the configuration, \"system\" in the embedded one; a "
+                   "scenario always runs on a virtual clock).")
 @click.option("--print-config", is_flag=True, help="Print the embedded default configuration.")
 def run(config_path: str | None, hubs: int | None, port: int | None, scenario_name: str | None,
         out: str | None, serve: bool, clock: str | None, print_config: bool) -> None:

@@ -6,11 +6,13 @@ MAC and signature and prints it decoded. Three more forms: ``send firmware FILE`
 OTA image to the hub's data store in Category 1 chunks, ``send retrieve`` polls the cached
 scheduled reads (Category 2) and ``send schedule USE_CASE`` schedules a meter read.
 
-The exit status is 0 when a verified response came back, 1 otherwise.
+The exit status is 0 when a verified response came back that reports no failure, 1 otherwise
+(a DLMS access result or a CS06 response code other than success counts as a failure).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sys
 from pathlib import Path
@@ -57,7 +59,8 @@ def _list_use_cases(context: click.Context, _param: click.Parameter, value: bool
 @click.command(context_settings={"ignore_unknown_options": False})
 @click.argument("use_case")
 @click.argument("params", nargs=-1)
-@click.option("--hub", "hub", default=0, show_default=True, help="Hub number.")
+@click.option("--hub", "hub", default="0", show_default=True,
+              help="Hub number, network address or CHF EUI-64.")
 @click.option("--keys", "keystore", type=click.Path(exists=True, file_okay=False),
               help="Key store folder (default: the one the running service names).")
 @click.option("--wait", "wait", type=float, default=_DEFAULT_WAIT_S, show_default=True,
@@ -67,7 +70,7 @@ def _list_use_cases(context: click.Context, _param: click.Parameter, value: bool
               callback=_list_use_cases,
               help="List the use cases and their parameters, then exit.")
 @GATEWAY_OPTION
-def send(use_case: str, params: tuple[str, ...], hub: int, keystore: str | None, wait: float,
+def send(use_case: str, params: tuple[str, ...], hub: str, keystore: str | None, wait: float,
          as_json: bool, gateway: str | None) -> None:
     """Send USE_CASE (CCS01, ECS52, CS06 ...) with NAME=VALUE parameters, or `firmware FILE`,
     `retrieve`, `schedule USE_CASE`; print what comes back, checked and decoded."""
@@ -80,9 +83,7 @@ def send(use_case: str, params: tuple[str, ...], hub: int, keystore: str | None,
         session = await BenchSession.connect(port, host=host, name=f"send-{use_case}",
                                              keystore=keystore)
         try:
-            if hub >= len(session.hubs):
-                raise click.UsageError(f"no hub {hub}: the service runs {len(session.hubs)}")
-            bench = session.bench(hub)
+            bench = session.bench(_hub_index(hub, session.hubs))
             if verb == "firmware":
                 return await _firmware(bench, params)
             if verb == "retrieve":
@@ -100,12 +101,72 @@ def send(use_case: str, params: tuple[str, ...], hub: int, keystore: str | None,
             for failure in result.failures:
                 click.echo(f"failed: {failure.message} (status 0x{failure.status:04X})", err=True)
             _print_all(exchange.responses, as_json, bench.keys)
-            return exchange.ok
+            failures = _response_failures(exchange.response) if exchange.ok else []
+            if failures:
+                click.echo(f"{use_case}: the response reports a failure: {'; '.join(failures)}",
+                           err=True)
+            return exchange.ok and not failures
         finally:
             await session.close()
 
     if not run_async(act):
         sys.exit(1)
+
+
+def _hub_index(hub: str, hubs: list[dict[str, Any]]) -> int:
+    """Return the index of the hub ``hub`` names: its number, network address or CHF EUI-64."""
+    text = hub.strip()
+    if text.isdigit():
+        if int(text) < len(hubs):
+            return int(text)
+        raise click.BadParameter(f"no hub {text}: the service runs {len(hubs)}", param_hint="--hub")
+    try:
+        address: str | None = str(ipaddress.IPv6Address(text))
+    except ValueError:
+        address = None
+    for index, status in enumerate(hubs):
+        if address is not None and status.get("address") == address:
+            return index
+        if str(status.get("chf", "")).upper() == text.upper().replace("-", "").replace(":", ""):
+            return index
+    raise click.BadParameter(f"no hub {text!r}: give its number, network address or CHF EUI-64",
+                             param_hint="--hub")
+
+
+def _response_failures(response: Any) -> list[str]:
+    """Name each failure a response reports: DLMS access results other than success, and an
+    ASN.1 responseCode other than 0 (CS06)."""
+    from commshub.codecs.dlms.xdlms import DataAccessResult
+
+    failures = []
+    for number, (code, _) in enumerate(response.results(), start=1):
+        if code != DataAccessResult.SUCCESS:
+            try:
+                name = DataAccessResult(code).name.lower().replace("_", "-")
+            except ValueError:
+                name = f"result {code}"
+            failures.append(f"access {number}: {name} ({code})")
+    code = _response_code(getattr(response.payload, "value", None))
+    if code:
+        failures.append(f"responseCode {code}")
+    return failures
+
+
+def _response_code(value: Any) -> int | None:
+    """Return the first responseCode in a decoded ASN.1 value (nested in choices or records)."""
+    if isinstance(value, dict):
+        if isinstance(value.get("responseCode"), int):
+            return int(value["responseCode"])
+        children: list[Any] = list(value.values())
+    elif isinstance(value, (tuple, list)):
+        children = list(value)
+    else:
+        return None
+    for child in children:
+        code = _response_code(child)
+        if code is not None:
+            return code
+    return None
 
 
 async def _firmware(bench: Any, params: tuple[str, ...]) -> bool:
