@@ -357,3 +357,14 @@ def test_gfi_reader_on_random_bytes(data: bytes) -> None:
         except FramingError as exc:
             if not exc.recoverable:
                 break
+
+
+@pytest.mark.parametrize("length", [b"99999999", b"1" + b"0" * 30])
+def test_gfi_oversized_length_is_length_error(length: bytes) -> None:
+    reader = GfiReader(max_body=1024)
+    reader.feed(b"GBCS:DATA#0:" + length + b":00\r\n")
+
+    with pytest.raises(FramingError, match=rb"GFI message of \d+ bytes exceeds".decode()) as info:
+        reader.next_message()
+    assert info.value.status is Status.FRAME_TOO_LARGE
+    assert info.value.recoverable

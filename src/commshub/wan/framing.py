@@ -456,7 +456,8 @@ class FrameReader:
 
 GFI_PREFIX = b"GBCS:"
 GFI_LINE_END = b"\r\n"
-_GFI_DATA = re.compile(rb"^GBCS:DATA#([0-9]{1,5}):([0-9]{1,7}):([0-9A-Fa-f]*)$")
+# The length takes any number of digits, so that an oversized one gets a length error.
+_GFI_DATA = re.compile(rb"^GBCS:DATA#([0-9]{1,5}):([0-9]+):([0-9A-Fa-f]*)$")
 # commshub extensions: select the hub a GFI connection talks to, and report errors.
 _GFI_ROUTE = re.compile(rb"^GBCS:ROUTE:([0-9A-Fa-f:.]{2,45})$")
 _GFI_ERROR = re.compile(rb"^GBCS:ERROR:([0-9A-Fa-f]{4}):(.*)$")
