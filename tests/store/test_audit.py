@@ -296,3 +296,11 @@ def test_cli_as_installed_command(trail: AuditTrail) -> None:
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(row["hub"], row["outcome"]) for row in rows] == [(HUB_B, "failure")]
+
+
+def test_virtual_clock_time_rounded_to_ms(tmp_path: Path) -> None:
+    with AuditTrail(tmp_path / "audit.db") as trail:
+        record = trail.record("request", "accepted", at=1420070432.449999)
+
+        assert record.at.microsecond == 450_000
+        assert trail.query()[0].to_json()["at"] == "2015-01-01T00:00:32.450000Z"

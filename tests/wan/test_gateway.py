@@ -262,6 +262,30 @@ def test_client_rate_limit_names_retry_delay(gateway_factory: Any, raw_connect: 
     run(scenario())
 
 
+def test_rate_limited_rejections_log_counted(gateway_factory: Any, raw_connect: Any, run: Runner,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    async def scenario() -> None:
+        settings = GatewaySettings(client_rate=1.0, client_burst=1)
+        async with gateway_factory(hubs=1, clock=VirtualClock(), settings=settings) as gw:
+            raw = await raw_connect(gw.port)
+            statuses = []
+            for correlation_id in range(1, 153):
+                await raw.send(_request(gw.addresses[0], correlation_id=correlation_id))
+                while (frame := await raw.recv()).frame_type is not FrameType.ACK:
+                    pass
+                statuses.append(frame.status)
+            raw.close()
+
+            assert statuses.count(Status.RATE_LIMITED) == 151
+
+    with caplog.at_level("INFO", logger="commshub.wan.gateway"):
+        run(scenario())
+    lines = [record.getMessage() for record in caplog.records
+             if record.levelname == "INFO" and "RATE_LIMITED" in record.getMessage()]
+    assert len(lines) == 2
+    assert "101 RATE_LIMITED rejections of" in lines[1]
+
+
 def test_hub_rate_paces_deliveries(gateway_factory: Any, run: Runner) -> None:
     async def scenario() -> None:
         clock = VirtualClock()
@@ -429,7 +453,9 @@ def test_power_outage_and_restore_alerts(gateway_factory: Any, run: Runner) -> N
             assert outage.decoded() == PowerOutageAlert(gw.addresses[0], LOSS)
             assert restore.decoded() == PowerRestoreAlert(gw.addresses[0], LOSS, LOSS + 900, 900)
             alerts = gw.running.trail.query(kind="alert")
-            assert [r.detail.split(",")[0] for r in alerts] == ["power outage", "power restore at 1704068100"]
+            assert [r.detail.split(",")[0] for r in alerts] == ["power outage",
+                                                                "power restore at 2024-01-01T00:15:00Z"]
+            assert "loss detected at 2024-01-01T00:00:00Z" in alerts[0].detail
 
     run(scenario())
 

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from ipaddress import IPv6Address
 from os import PathLike
@@ -185,6 +185,12 @@ def _to_datetime(value: datetime | float) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
+def _to_millisecond(moment: datetime) -> datetime:
+    # A virtual clock's float seconds carry binary noise (12.449999 for 12.45): round it away.
+    milliseconds = round(moment.microsecond / 1000)
+    return moment.replace(microsecond=0) + timedelta(milliseconds=milliseconds)
+
+
 def _to_signed(value: int | None) -> int | None:
     # SQLite integers are signed 64-bit; unsigned values from the top half are stored negative.
     if value is None:
@@ -287,8 +293,9 @@ class AuditTrail:
         at: datetime | float | None = None,
         **fields: Any,
     ) -> AuditRecord:
-        """Build a record (not stored) stamped with ``at`` or the trail's clock."""
-        when = _to_datetime(self._clock() if at is None else at)
+        """Build a record (not stored) stamped with ``at`` or the trail's clock, to the
+        millisecond."""
+        when = _to_millisecond(_to_datetime(self._clock() if at is None else at))
         return AuditRecord(AuditKind(kind), AuditOutcome(outcome), when, **fields)
 
     def append(self, records: Sequence[AuditRecord]) -> list[AuditRecord]:

@@ -69,6 +69,8 @@ _EMPTY_PAYLOAD_CATEGORIES = frozenset({Category.SCHEDULED_READ})
 _MS = 1000.0
 # A delivery this close to its release time (seconds) is due; finer waits are float noise.
 _DUE_TOLERANCE = 1e-6
+# RATE_LIMITED rejections of one client between two INFO lines; the others log at DEBUG.
+_RATE_LIMITED_PER_LOG = 100
 
 
 @dataclass(frozen=True)
@@ -243,12 +245,13 @@ class HubPort:
 
     async def power_outage(self, loss_detected_at: int) -> None:
         payload = encode_gateway_alert(PowerOutageAlert(self._hub.address, loss_detected_at))
-        detail = f"power outage, loss detected at {loss_detected_at}"
+        detail = f"power outage, loss detected at {_utc_text(loss_detected_at)}"
         await self._gateway._on_alert(self._hub, payload, gateway_alert=True, detail=detail)
 
     async def power_restore(self, loss_detected_at: int, restored_at: int) -> None:
         alert = PowerRestoreAlert.between(self._hub.address, loss_detected_at, restored_at)
-        detail = (f"power restore at {restored_at}, loss detected at {loss_detected_at}, "
+        detail = (f"power restore at {_utc_text(restored_at)}, loss detected at "
+                  f"{_utc_text(loss_detected_at)}, "
                   f"outage {alert.outage_duration} s")
         await self._gateway._on_alert(
             self._hub, encode_gateway_alert(alert), gateway_alert=True, detail=detail
@@ -335,6 +338,7 @@ class Gateway:
             "responses": 0, "delivery_retries": 0, "delivery_failures": 0, "timeouts": 0,
             "recovered": 0,
         }
+        self._rate_limited: dict[str, int] = {}  # RATE_LIMITED rejections per client name
 
     # Lifecycle.
 
@@ -600,8 +604,15 @@ class Gateway:
 
     async def _reject(self, session: ClientSession, frame: Frame, rejection: _Rejected) -> None:
         self.counters["requests_rejected"] += 1
-        logger.info("rejected request %d from %s: %s %s", frame.correlation_id, session.name,
-                    rejection.status.name, rejection.message)
+        level, repeats = logging.INFO, ""
+        if rejection.status is Status.RATE_LIMITED:
+            count = self._rate_limited[session.name] = self._rate_limited.get(session.name, 0) + 1
+            if count % _RATE_LIMITED_PER_LOG != 1:
+                level = logging.DEBUG
+            elif count > 1:
+                repeats = f" ({count} RATE_LIMITED rejections of {session.name} so far)"
+        logger.log(level, "rejected request %d from %s: %s %s%s", frame.correlation_id,
+                   session.name, rejection.status.name, rejection.message, repeats)
         try:
             await self._record(
                 AuditKind.REQUEST, AuditOutcome.REJECTED, frame=frame.payload,
@@ -900,6 +911,11 @@ def _target_text(address: Address) -> str | None:
     if address is None:
         return None
     return str(address) if isinstance(address, IPv6Address) else f"group:{address}"
+
+
+def _utc_text(seconds: float) -> str:
+    """Return UTC seconds since 1970 as ISO 8601 (2015-01-01T00:00:00Z)."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _describe_gateway_alert(payload: bytes) -> str:
