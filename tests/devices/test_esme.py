@@ -40,11 +40,13 @@ from commshub.devices.cosem.model import obis
 from commshub.devices.cosem.server import Member
 from commshub.devices.esme import ECS80_MESSAGE_CODE, Esme, EsmeSettings
 from commshub.devices.site import Kind, Site, SiteKeys
+from commshub.hub.actions import SendWan
 from commshub.hub.gbcs_io import ZIGBEE_EPOCH, cosem_date_time
 from commshub.hub.logs import EventCode
 
 ESME = SITE_IDS["ESME"]
 ECS52, ECS17A, ECS17B, ECS70, ECS35A, CS06 = 0x0059, 0x0026, 0x0027, 0x0062, 0x0048, 0x0012
+ECS19 = 0x002D  # Read ESME Prepayment Registers: suppliers only
 CLOCK = "0-0:1.0.0.255"
 
 
@@ -133,18 +135,59 @@ def test_unsigned_critical_command_is_rejected_with_alert(site: Site) -> None:
     assert meter.state.counters == counters
 
 
-def test_bad_mac_changes_nothing_and_is_silent(site: Site) -> None:
+def alert_codes(messages: list[SendWan]) -> list[tuple[int, bytes, int]]:
+    """Return (message code, recipient, alert code) of each signed DLMS alert in ``messages``."""
+    alerts = []
+    for message in messages:
+        frame = parse_frame(message.data)
+        assert frame.cra == Cra.ALERT
+        assert frame.signature
+        body = parse_apdu(frame.content)
+        assert isinstance(body, DataNotification)
+        alerts.append((frame.message_code, frame.recipient, body.body.value[0].value))
+    return alerts
+
+
+def security_codes(meter: Esme) -> list[int]:
+    return [entry.value[1].value for entry in meter.state.model.get(7, "0-0:99.98.1.255").buffer.entries]
+
+
+def test_bad_mac_alerts_like_the_chf(site: Site) -> None:
     meter = esme_of(site)
     counters = meter.state.counters
     command = dlms_command(ESME, ECS52, 1000, [get(1, "0-0:0.2.1.255", 2)])
     data = bytearray(site.command(command))
     data[-1] ^= 0x01
-    before = meter.state.model.get(7, "0-0:99.98.1.255").buffer.entries
-    assert send(site, bytes(data)) == []
+    before = security_codes(meter)
+    messages = send(site, bytes(data))
+    assert alert_codes(messages) == [(0x1000, SUPPLIER, EventCode.TRUSTED_SOURCE_AUTHENTICATION_FAILURE)]
     assert meter.state.counters == counters
-    after = meter.state.model.get(7, "0-0:99.98.1.255").buffer.entries
-    assert after[:-1] == before
-    assert after[-1].value[1].value == EventCode.TRUSTED_SOURCE_AUTHENTICATION_FAILURE
+    assert security_codes(meter) == [*before, EventCode.TRUSTED_SOURCE_AUTHENTICATION_FAILURE]
+
+
+def test_role_without_authority_gets_8f30(site: Site) -> None:
+    meter = esme_of(site)
+    model, counters = meter.state.model.get(8, CLOCK), meter.state.counters
+    command = dlms_command(ESME, ECS19, 1000, [get(1, "0-0:0.2.1.255", 2)], originator=NETWORK_OPERATOR)
+    before = security_codes(meter)
+    messages = send(site, site.command(command))
+    assert alert_codes(messages) == [(0x1000, NETWORK_OPERATOR, EventCode.SOURCE_NOT_AUTHORISED)]
+    assert meter.state.counters == counters
+    assert meter.state.model.get(8, CLOCK) == model
+    assert security_codes(meter) == [*before, EventCode.SOURCE_NOT_AUTHORISED]
+
+
+def test_rejected_role_keeps_counter_open(site: Site) -> None:
+    refused = dlms_command(ESME, ECS19, 1000, [get(1, "0-0:0.2.1.255", 2)], originator=NETWORK_OPERATOR)
+    send(site, site.command(refused))
+    allowed = dlms_command(ESME, ECS52, 1000, [get(1, "0-0:0.2.1.255", 2)], originator=NETWORK_OPERATOR)
+    assert response(send(site, site.command(allowed)), allowed).originator == ESME
+
+
+def test_unknown_message_code_is_an_integrity_failure(site: Site) -> None:
+    command = dlms_command(ESME, 0x0FFF, 1000, [get(1, "0-0:0.2.1.255", 2)])
+    messages = send(site, site.command(command))
+    assert alert_codes(messages) == [(0x1000, SUPPLIER, EventCode.COMMAND_INTEGRITY_FAILED)]
 
 
 def test_replayed_counter_is_rejected(site: Site) -> None:

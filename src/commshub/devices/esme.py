@@ -8,7 +8,10 @@ OTA client, CS06), the ESME:
   from :mod:`commshub.devices.esme_objects`) and encrypts protected attributes for the party
   that asked (GBCS Data Protection);
 - raises the supply outage restored alerts 0x8F35 and 0x8F36 (ECS80) when the supply returns;
-- writes its event, security and power event logs, which ECS35a, ECS35b and ECS35e read.
+- writes its event, security and power event logs, which ECS35a, ECS35b and ECS35e read;
+- rejects a command as the CHF does. A use case that the originator's role may not send
+  (:mod:`commshub.devices.esme_roles`) gets the originator a Generic Critical Alert 0x8F30, and
+  a failed MAC check gets it 0x8F3D. Neither changes anything but the security log.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from commshub.codecs.gbcs.payload import PayloadKind, payload_kind
 from commshub.codecs.zigbee.zcl import Direction, Status, parse_zcl
 from commshub.codecs.zigbee.zcl.clusters.price import GET_CURRENT_PRICE, PRICE_ID, PUBLISH_PRICE
 from commshub.codecs.zigbee.zcl.foundation import DEFAULT_RESPONSE
-from commshub.devices import han
+from commshub.devices import gbcs_endpoint, han
 from commshub.devices.cosem.model import CosemModel, obis
 from commshub.devices.cosem.server import (
     ClockSet,
@@ -42,6 +45,7 @@ from commshub.devices.esme_objects import (
     SECURITY_LOG,
     esme_model,
 )
+from commshub.devices.esme_roles import allowed_roles
 from commshub.devices.events import DeviceEvent, HanFrameReceived, SupplyLost, SupplyRestored
 from commshub.devices.han import HanState
 from commshub.devices.identity import DeviceIdentity
@@ -141,6 +145,15 @@ class Esme(Meter):
         return value
 
 
+class _NotAuthorised(Exception):
+    """The originator's role may not send the use case; raised before anything changes."""
+
+    def __init__(self, frame: GbcsFrame, reason: str) -> None:
+        super().__init__(reason)
+        self.frame = frame
+        self.reason = reason
+
+
 class _EsmeRun(MeterRun):
     meter: Esme
     state: EsmeState
@@ -184,12 +197,43 @@ class _EsmeRun(MeterRun):
                                            status=Status.UNSUP_CLUSTER_COMMAND)
         self.actions.append(han.reply_frame(self.state.han, reply, to=event.source))
 
+    # --- command checks beyond the GBCS endpoint's ------------------------------------------
+
+    def gbcs(self, data: bytes) -> None:
+        try:
+            super().gbcs(data)
+        except _NotAuthorised as refusal:
+            frame = refusal.frame
+            LOGGER.warning("device %s rejected use case 0x%04X from %s (counter %d): %s", self.name,
+                           frame.message_code, frame.originator.hex(), frame.originator_counter, refusal.reason)
+            self.log(LogKind.SECURITY, EventCode.SOURCE_NOT_AUTHORISED)
+            self.alert_originator(frame, EventCode.SOURCE_NOT_AUTHORISED)
+
+    def rejected(self, rejection: gbcs_endpoint.Rejected) -> None:
+        super().rejected(rejection)
+        # The CHF alerts the party a frame names when its MAC fails (the originator is one the
+        # meter trusts, or the endpoint would have dropped the frame before the MAC check).
+        if rejection.reason is gbcs_endpoint.Rejection.BAD_MAC and rejection.frame is not None:
+            self.alert_originator(rejection.frame, EventCode.TRUSTED_SOURCE_AUTHENTICATION_FAILURE)
+
+    def check_role(self, frame: GbcsFrame) -> None:
+        """Raise unless the originator's role may send the use case; Refused for a message code
+        that is no ESME use case."""
+        roles = allowed_roles(frame.message_code)
+        if roles is None:
+            raise Refused(f"message code 0x{frame.message_code:04X} is no ESME use case")
+        role = self.meter.identity.roles.get(frame.originator)
+        if role not in roles:
+            name = role.name if role is not None else "unknown"
+            raise _NotAuthorised(frame, f"role {name} may not send 0x{frame.message_code:04X}")
+
     # --- use cases ---------------------------------------------------------------------------
 
     def execute(self, frame: GbcsFrame) -> bytes:
         if not Esme.supports(frame.message_code, frame.content):
             raise Refused(f"use case 0x{frame.message_code:04X} with a "
                           f"{payload_kind(frame.content).value} payload is not emulated by the ESME")
+        self.check_role(frame)
         if payload_kind(frame.content) is PayloadKind.DLMS:
             return self.dlms(frame)
         return self.activate_firmware(frame)
