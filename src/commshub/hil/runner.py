@@ -21,8 +21,8 @@ The emulated CSP confirms activation ``activation_delay`` seconds after the hub'
 message. A virtual device powers up once it is in the CHF device log. A meter is a box of its
 own: with ``device_memory`` set, what it keeps in its non-volatile memory (``Meter.snapshot``:
 firmware and held image, accepted counters, join state) is stored after each event it handles,
-before its actions leave, and restored when it powers up after a restart of this process. It
-then rejoins, which the hub allows for devices in its device log.
+once the hub has stored the frames it sent, and restored when it powers up after a restart of
+this process. It then rejoins, which the hub allows for devices in its device log.
 """
 
 from __future__ import annotations
@@ -141,6 +141,8 @@ class _Work:
     event: Any
     context: _Context | None = None
     done: asyncio.Future[None] | None = None
+    # A device's memory to store once the hub has handled (and stored) this frame from it.
+    memory: tuple[DeviceSlot, int, dict[str, Any]] | None = None
 
 
 class HubRunner:
@@ -178,6 +180,9 @@ class HubRunner:
         self._nvm: Nvm | None = None
         self._device_memory_path = device_memory
         self._device_memory: DeviceMemory | None = None
+        # Per device: how many snapshots were taken, and the number of the last one stored.
+        self._memory_taken: dict[bytes, int] = {}
+        self._memory_stored: dict[bytes, int] = {}
         self._at = 0
         self._inbox: asyncio.Queue[_Work] = asyncio.Queue()
         self._busy = False
@@ -401,9 +406,11 @@ class HubRunner:
         self._at = max(self._at, int(self.clock.now()), minimum)
         return self._at
 
-    def _queue(self, target: Hashable, event: Any, context: _Context | None = None) -> None:
+    def _queue(self, target: Hashable, event: Any, context: _Context | None = None) -> _Work:
         self._idle.clear()
-        self._inbox.put_nowait(_Work(target, event, context))
+        work = _Work(target, event, context)
+        self._inbox.put_nowait(work)
+        return work
 
     async def _feed(self, target: Hashable, event: Any, context: _Context | None = None) -> None:
         """Queue an event and wait until it is handled and its state stored."""
@@ -447,12 +454,14 @@ class HubRunner:
             # the hub is unchanged, and the bench learns why from the log and the timeline.
             LOGGER.warning("hub %s: %s", self.name, exc)
             self._record("rejected", str(exc))
+            self._store_memory(work)
             if work.done is not None:
                 work.done.set_exception(exc)
             return
         if actions and isinstance(actions[0], act.PersistState):
             self._nvm.apply(actions[0])
             actions = actions[1:]
+        self._store_memory(work)
         if work.done is not None:
             work.done.set_result(None)
         await self._carry_out(actions, work.context)
@@ -691,15 +700,33 @@ class HubRunner:
         except CommshubError as exc:
             LOGGER.warning("device %s: %s", eui.hex().upper(), exc)
             return
-        # The meter's memory is written before anything that depends on it leaves.
-        self._save_device(slot)
-        for action in actions:
-            self._from_device(slot, action)
-
-    def _save_device(self, slot: DeviceSlot) -> None:
         snapshot = getattr(slot.device, "snapshot", None)
-        if self._device_memory is not None and snapshot is not None:
-            self._device_memory.save(slot.eui, slot.kind, snapshot())
+        memory = snapshot() if self._device_memory is not None and snapshot is not None else None
+        last_frame: _Work | None = None
+        for action in actions:
+            last_frame = self._from_device(slot, action) or last_frame
+        if memory is None:
+            return
+        self._memory_taken[eui] = taken = self._memory_taken.get(eui, 0) + 1
+        if last_frame is None:
+            self._save_device(slot, taken, memory)
+        else:
+            # The meter's memory and the hub's NVM change together: the memory is stored just
+            # after the hub has stored the meter's last frame and before anything it caused
+            # leaves. A kill before then finds the meter as it was, so it answers a command the
+            # hub sends again instead of rejecting its counter while its response is lost.
+            last_frame.memory = (slot, taken, memory)
+
+    def _save_device(self, slot: DeviceSlot, taken: int, memory: dict[str, Any]) -> None:
+        """Store snapshot number ``taken`` of a device unless a later one is stored already."""
+        assert self._device_memory is not None
+        if taken > self._memory_stored.get(slot.eui, 0):
+            self._device_memory.save(slot.eui, slot.kind, memory)
+            self._memory_stored[slot.eui] = taken
+
+    def _store_memory(self, work: _Work) -> None:
+        if work.memory is not None and self._device_memory is not None:
+            self._save_device(*work.memory)
 
     def _restore_device(self, slot: DeviceSlot) -> None:
         """Give a device built afresh what its own memory kept before this process restarted."""
@@ -717,15 +744,16 @@ class HubRunner:
         self._record("han", f"{slot.kind.upper()} {slot.eui.hex().upper()} restored from its "
                             f"memory (firmware {snapshot.get('firmware_version', '?').upper()})")
 
-    def _from_device(self, slot: DeviceSlot, action: dev.DeviceAction) -> None:
+    def _from_device(self, slot: DeviceSlot, action: dev.DeviceAction) -> _Work | None:
+        """Carry out a device's action; return the hub's work item when it is a frame to it."""
         if isinstance(action, dev.SendHan):
             if self.capture is not None:
                 self.capture.zcl(slot.eui, action.destination, action.cluster, action.payload)
             if not self.mains:
                 LOGGER.debug("hub %s has no mains: frame from %s lost", self.name, slot.eui.hex())
-                return
-            self._queue(_HUB, ev.HanFrameReceived(at=self._next_at(), device=slot.eui,
-                                                  cluster=action.cluster, payload=action.payload))
+                return None
+            return self._queue(_HUB, ev.HanFrameReceived(at=self._next_at(), device=slot.eui,
+                                                         cluster=action.cluster, payload=action.payload))
         elif isinstance(action, dev.RequestJoin):
             if self.capture is not None:
                 self.capture.join_requested(slot.eui)
@@ -739,6 +767,7 @@ class HubRunner:
             slot.activations.append(action.version.hex().upper())
             self._record("firmware", f"{slot.kind.upper()} {slot.eui.hex().upper()} runs firmware "
                                      f"{action.version.hex().upper()}")
+        return None
 
     # --- timers ------------------------------------------------------------------------------
 
