@@ -17,7 +17,8 @@ from pathlib import Path
 
 # Real seconds a service gets to start (key generation on a loaded 2-core machine included).
 START_TIMEOUT_S = 120.0
-STOP_TIMEOUT_S = 30.0
+# Real seconds a SIGTERMed or SIGKILLed service gets to exit; a hang guard, never a pass condition.
+STOP_TIMEOUT_S = 120.0
 
 
 def commshub_command() -> list[str]:

@@ -97,7 +97,7 @@ def test_tshark_decodes_the_capture(played: Played) -> None:
 
 
 def test_three_hubs_play_the_scenario(tmp_path: Path) -> None:
-    result = run_commshub("run", "--hubs", "3", "--out", str(tmp_path / "out"), timeout=900)
+    result = run_commshub("run", "--hubs", "3", "--out", str(tmp_path / "out"), timeout=800)
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     checks = [check["check"] for step in report["steps"] for check in step["checks"]]

@@ -26,6 +26,9 @@ from commshub.wan.framing import Category, Frame, FrameType, Status, encode_fram
 from commshub.wan.gateway import GatewaySettings
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
+# Real seconds a test waits for something that takes milliseconds: a hang guard for a loaded
+# CI machine, never a pass condition.
+WAIT_S = 120.0
 LOSS = 1_704_067_200  # 2024-01-01T00:00:00Z
 
 
@@ -403,7 +406,7 @@ def test_client_recovers_response_after_connection_cut(gateway_factory: Any, run
 
             proxy.cut()
             await gw.hubs[0].uplink.respond(gw.hubs[0].delivered[0][2], b"answer")
-            result = await pending.result(timeout=20)
+            result = await pending.result(timeout=WAIT_S)
 
             assert result.payloads == [b"answer"]
             assert len(gw.hubs[0].delivered) == 1
@@ -425,9 +428,9 @@ def test_alerts_reach_matching_subscribers(gateway_factory: Any, run: Runner) ->
             await gw.hubs[1].uplink.alert(b"\x8f\x12 from hub 1")
             await gw.hubs[0].uplink.alert(b"\x8f\x12 from hub 0")
 
-            first = await everyone.next_alert(timeout=10)
-            second = await everyone.next_alert(timeout=10)
-            only = await one.next_alert(timeout=10)
+            first = await everyone.next_alert(timeout=WAIT_S)
+            second = await everyone.next_alert(timeout=WAIT_S)
+            only = await one.next_alert(timeout=WAIT_S)
             assert (first.address, first.payload) == (gw.addresses[1], b"\x8f\x12 from hub 1")
             assert second.address == gw.addresses[0]
             assert (only.address, only.payload) == (gw.addresses[0], b"\x8f\x12 from hub 0")
@@ -446,8 +449,8 @@ def test_power_outage_and_restore_alerts(gateway_factory: Any, run: Runner) -> N
                 await gw.hubs[0].uplink.power_outage(LOSS)
                 await gw.hubs[0].uplink.power_restore(LOSS, LOSS + 900)
 
-                outage = await client.next_alert(timeout=10)
-                restore = await client.next_alert(timeout=10)
+                outage = await client.next_alert(timeout=WAIT_S)
+                restore = await client.next_alert(timeout=WAIT_S)
 
             assert outage.gateway_alert
             assert outage.decoded() == PowerOutageAlert(gw.addresses[0], LOSS)
@@ -472,12 +475,12 @@ def test_outage_storm_suppressed(gateway_factory: Any, run: Runner) -> None:
                     await hub.uplink.power_outage(LOSS)
                 await gw.hubs[0].uplink.power_outage(LOSS)  # a duplicate
 
-                received = [await client.next_alert(timeout=10) for _ in range(5)]
+                received = [await client.next_alert(timeout=WAIT_S) for _ in range(5)]
                 for _ in range(3):
                     await clock.advance(1.0)
-                    received += [await client.next_alert(timeout=10) for _ in range(5)]
+                    received += [await client.next_alert(timeout=WAIT_S) for _ in range(5)]
                 await clock.advance(1.0)
-                received.append(await client.next_alert(timeout=10))
+                received.append(await client.next_alert(timeout=WAIT_S))
 
             decoded = [alert.decoded() for alert in received]
             outages = [a for a in decoded if isinstance(a, PowerOutageAlert)]

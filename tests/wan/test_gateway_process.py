@@ -26,6 +26,8 @@ from commshub.wan.server import start_gateway
 REQUESTS_BEFORE_KILL = 100
 # Real seconds allowed for the child gateway; a hang guard, never a pass condition.
 CHILD_GUARD_S = 60
+# Real seconds the requests before the kill may take in all (fsync per commit on a slow disk).
+REQUESTS_GUARD_S = 600
 
 _GATEWAY_CHILD = textwrap.dedent("""
     import asyncio, sys
@@ -72,11 +74,12 @@ def test_killed_gateway_lost_nothing_acknowledged(
     process, port, address, path = gateway_process
     acknowledged: list[int] = []
     answered: dict[int, bytes] = {}
-    with SyncGatewayClient(port=port, name="acb", max_attempts=1) as client:
-        deadline = time.monotonic() + CHILD_GUARD_S
+    with SyncGatewayClient(port=port, name="acb", max_attempts=1,
+                           ack_timeout=CHILD_GUARD_S) as client:
+        deadline = time.monotonic() + REQUESTS_GUARD_S
         while len(answered) < REQUESTS_BEFORE_KILL and time.monotonic() < deadline:
             payload = len(answered).to_bytes(4, "big")
-            result = client.request(IPv6Address(address), payload, timeout=10)
+            result = client.request(IPv6Address(address), payload, timeout=CHILD_GUARD_S)
             acknowledged.append(result.correlation_id)
             answered[result.correlation_id] = result.payloads[0]
         process.send_signal(signal.SIGKILL)
@@ -114,11 +117,11 @@ def test_sync_client_against_gateway_in_thread(tmp_path: Path) -> None:
     running, hub = asyncio.run_coroutine_threadsafe(start(), loop).result(CHILD_GUARD_S)
     address = hub.uplink.address
     try:
-        with SyncGatewayClient(port=running.port) as client:
+        with SyncGatewayClient(port=running.port, ack_timeout=CHILD_GUARD_S) as client:
             client.subscribe(address)
             result = client.request(address, b"abc")
             asyncio.run_coroutine_threadsafe(hub.uplink.alert(b"\x8f"), loop).result(CHILD_GUARD_S)
-            alert = client.next_alert(timeout=10)
+            alert = client.next_alert(timeout=CHILD_GUARD_S)
 
         assert result.payloads == [b"cba"]
         assert (alert.address, alert.payload) == (address, b"\x8f")

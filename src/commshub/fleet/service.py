@@ -191,7 +191,10 @@ class BenchService:
             self.runners.append(runner)
             await runner.start()
         await self.settle()
-        self.paths.port_file.write_text(f"{self.port}\n", encoding="ascii")
+        # Written whole or not at all: a bench polls for this file to learn the port.
+        temporary = self.paths.port_file.with_suffix(".tmp")
+        temporary.write_text(f"{self.port}\n", encoding="ascii")
+        temporary.replace(self.paths.port_file)
         LOGGER.info("commshub run: gateway on %s port %d, %d hub(s), %s clock, run folder %s",
                     gateway_config.host, self.port, len(self.runners),
                     "virtual" if self.virtual else "system", self.paths.out)
