@@ -11,8 +11,8 @@ import asyncio
 import ipaddress
 import json
 import os
-from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 

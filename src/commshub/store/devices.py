@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Mapping
 from os import PathLike
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from commshub.store.sqlite import StoreError, open_database, transaction
 
@@ -26,8 +26,8 @@ LOGGER = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 
 _SCHEMA = [
-    "CREATE TABLE device_memory (eui TEXT PRIMARY KEY, kind TEXT NOT NULL, "
-    "snapshot TEXT NOT NULL) WITHOUT ROWID",
+    ("CREATE TABLE device_memory (eui TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+     "snapshot TEXT NOT NULL) WITHOUT ROWID"),
 ]
 
 
@@ -75,7 +75,7 @@ class DeviceMemory:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> DeviceMemory:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
