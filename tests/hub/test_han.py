@@ -15,8 +15,9 @@ from commshub.codecs.zigbee.tunnel import TunnelCommand, parse_tunnel_data, tunn
 from commshub.codecs.zigbee.zcl import build_zcl, foundation, parse_zcl
 from commshub.codecs.zigbee.zcl.clusters import general, metering, tunneling
 from commshub.codecs.zigbee.zcl.frame import Direction, ZclFrame
+from commshub.hub import cat2
 from commshub.hub import events as ev
-from commshub.hub.actions import SendHan, WanKind
+from commshub.hub.actions import ScheduledReadMissed, SendHan, WanKind
 
 LINK_KEY = link_key_from_install_code(append_crc(INSTALL_CODE))
 DEVICE_LOG = "0-0:30.3.0.255"
@@ -234,6 +235,50 @@ def test_scheduled_read_arriving_late_is_dropped(bench: Bench) -> None:
     bench.advance(11)
     assert bench.wan(put(bench, ESME, tunnel_id, device_response(ESME, 1))) == []
     assert bench.wan(bench.feed(ev.CachedReadsPolled(at=bench.now))) == []
+
+
+def cache_one_read(bench: Bench, deadline: int) -> None:
+    join(bench, ESME, 0)
+    tunnel_id, _ = open_tunnel(bench, ESME)
+    bench.feed(ev.ReadScheduled(at=bench.now, device=ESME, message_code=0x0059, deadline=deadline))
+    assert bench.wan(put(bench, ESME, tunnel_id, device_response(ESME, 1))) == []
+
+
+def test_deadline_passing_while_down_drops_read(bench: Bench, caplog: pytest.LogCaptureFixture) -> None:
+    deadline = bench.now + 600
+    cache_one_read(bench, deadline)
+    bench.now = deadline + 300  # the hub is down from now until after the deadline
+    actions = bench.restart()
+    actions += bench.advance(0)  # the forward timer is overdue: it fires at once
+    actions += bench.feed(ev.CachedReadsPolled(at=bench.now))
+    assert bench.wan(actions) == []
+    assert bench.csp(actions) == [ScheduledReadMissed(ESME, 0x0059, deadline)]
+    assert "missed its deadline" in caplog.text
+    assert cat2.cached(bench.hub) == []
+
+
+def test_read_queued_while_wan_down_expires(bench: Bench, caplog: pytest.LogCaptureFixture) -> None:
+    deadline = bench.now + 600
+    cache_one_read(bench, deadline)
+    bench.feed(ev.WanLinkChanged(at=bench.now, up=False))
+    assert bench.wan(bench.advance(560)) == []  # forwarded unpolled, but the link is down
+    bench.now = deadline + 300  # the hub is down from now until after the deadline
+    actions = bench.restart(wan_up=True)
+    assert bench.wan(actions) == []
+    assert ScheduledReadMissed(ESME, 0x0059, deadline) in bench.csp(actions)
+    assert "waited in the outbox past its deadline" in caplog.text
+    assert [m for m in bench.wan(bench.restart()) if m.kind is WanKind.CACHED_READ] == []
+    assert [m for m in bench.wan(bench.sent) if m.kind is WanKind.CACHED_READ] == []
+
+
+def test_read_arriving_late_is_reported(bench: Bench) -> None:
+    join(bench, ESME, 0)
+    tunnel_id, _ = open_tunnel(bench, ESME)
+    deadline = bench.now + 10
+    bench.feed(ev.ReadScheduled(at=bench.now, device=ESME, message_code=0x0059, deadline=deadline))
+    bench.advance(11)
+    actions = put(bench, ESME, tunnel_id, device_response(ESME, 1))
+    assert bench.csp(actions) == [ScheduledReadMissed(ESME, 0x0059, deadline)]
 
 
 def test_metering_mirror_keeps_gsme_data_for_reads(bench: Bench) -> None:

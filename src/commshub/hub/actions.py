@@ -26,6 +26,7 @@ __all__ = [
     "PersistState",
     "PowerOutageAlert",
     "PowerRestoreAlert",
+    "ScheduledReadMissed",
     "SendCsp",
     "SendHan",
     "SendWan",
@@ -70,6 +71,8 @@ class SendWan(Action):
 
     ``recipient`` is the GBCS business recipient (a remote party's entity ID);
     ``message_code`` the use case and ``alert_code`` the GBCS alert code of an alert.
+    ``expires_at`` (driver clock, seconds) is the deadline of a cached read: after it the hub
+    drops the message instead of sending it, or sending it again after a restart.
     """
 
     message_id: int
@@ -78,6 +81,7 @@ class SendWan(Action):
     message_code: int
     data: bytes
     alert_code: int | None = None
+    expires_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +148,20 @@ class FirmwareChunkAck(CspMessage):
     next_offset: int
     total_size: int
     verified: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledReadMissed(CspMessage):
+    """A meter's scheduled read (Category 2) was not handed over by its ``deadline`` (driver
+    clock, seconds): it came after the deadline, or the hub could not send it in time. It is
+    meant for the audit trail, as a failed scheduled-read retrieval.
+
+    NOTE: the ``commshub run`` driver (``hil/runner.py``) has no carrier for it yet and logs it.
+    """
+
+    device: bytes
+    message_code: int
+    deadline: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,10 @@ meter, message code, deadline). A response from that meter with that message cod
 NVM exactly as received. The DCC polls (:class:`~commshub.hub.events.CachedReadsPolled`) and
 gets every cached response whose deadline has not passed. Caching must never push a response
 past its deadline, so a response not polled ``cat2_forward_margin`` seconds before its deadline
-is sent unasked; one that is already late is dropped and logged.
+is sent unasked. One that is late is dropped and logged, never handed over, and the hub reports
+it to the CSP (:class:`~commshub.hub.actions.ScheduledReadMissed`) for the audit trail: a
+response that arrives after its deadline, one whose deadline passed while the hub was down, and
+one that waited in the outbox (WAN link down) until its deadline passed.
 
 NOTE: no public source describes Category 2 caching (GBCS and DUIS only mark which service
 requests are "DCC Scheduled"); this is commshub's reading of the CSP contract's wording.
@@ -18,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from commshub.codecs.gbcs.frame import GbcsFrame
 from commshub.hub import events as ev
-from commshub.hub.actions import WanKind
+from commshub.hub import gbcs_io
+from commshub.hub.actions import ScheduledReadMissed, WanKind
 from commshub.hub.persistence import dump_json, load_json
 
 if TYPE_CHECKING:
     from commshub.hub.hub import Hub
 
-__all__ = ["CAT2_TIMER", "cache_response", "cached", "schedules"]
+__all__ = ["CAT2_TIMER", "cache_response", "cached", "drop_expired", "schedules"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -80,6 +84,7 @@ def cache_response(hub: Hub, device: bytes, frame: GbcsFrame, data: bytes) -> bo
     if now > deadline:
         LOGGER.warning("hub %s: scheduled read 0x%04X from %s arrived after its deadline; dropped",
                        hub.id, frame.message_code, device.hex())
+        hub.send_csp(ScheduledReadMissed(device, frame.message_code, deadline))
         return True
     sequence = max((int(k.split(":")[0]) for k in _cache(hub)), default=0) + 1
     entry_key = f"{sequence:012d}:{key}"
@@ -102,13 +107,32 @@ def _release(hub: Hub, entry_key: str, reason: str) -> None:
     hub.state.touch("cat2_cache")
     hub.cancel_timer(f"{CAT2_TIMER}:{entry_key}")
     value = load_json(raw)
+    device = bytes.fromhex(value["device"])
     if hub.state.now > value["deadline"]:
-        LOGGER.warning("hub %s: cached read 0x%04X missed its deadline; dropped", hub.id,
-                       value["message_code"])
+        LOGGER.warning("hub %s: cached read 0x%04X from %s missed its deadline %d; dropped", hub.id,
+                       value["message_code"], device.hex(), value["deadline"])
+        hub.send_csp(ScheduledReadMissed(device, value["message_code"], value["deadline"]))
         return
     hub.send_wan(WanKind.CACHED_READ, bytes.fromhex(value["recipient"]), value["message_code"],
-                 bytes.fromhex(value["data"]))
+                 bytes.fromhex(value["data"]), expires_at=value["deadline"])
     LOGGER.debug("hub %s: cached read 0x%04X handed over (%s)", hub.id, value["message_code"], reason)
+
+
+def drop_expired(hub: Hub) -> None:
+    """Drop the cached reads that wait in the outbox past their deadline, and report them."""
+    for message in hub.state.outbox.take_expired(hub.state.now):
+        hub.state.touch("outbox")
+        assert message.expires_at is not None  # take_expired returns only messages that expire
+        LOGGER.warning("hub %s: cached read 0x%04X waited in the outbox past its deadline %d; dropped",
+                       hub.id, message.message_code, message.expires_at)
+        device = _device_of(message.data)
+        hub.send_csp(ScheduledReadMissed(device, message.message_code, message.expires_at))
+
+
+def _device_of(data: bytes) -> bytes:
+    """Return the business originator of a cached response: the meter that sent it. The frame
+    parsed when it was cached, so it parses again."""
+    return gbcs_io.parse(data).originator
 
 
 def _on_polled(hub: Hub, event: ev.CachedReadsPolled) -> None:

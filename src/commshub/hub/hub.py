@@ -180,6 +180,7 @@ class Hub:
         state.run = RunState(new_run)
         if state.outbox.forget_released():
             state.touch("outbox")
+        cat2.drop_expired(self)
         released = self._release_outbox()
         persist = self._tracker.diff((table, state.records(table)) for table in state.take_dirty())
         actions = self._actions + released
@@ -237,11 +238,11 @@ class Hub:
 
     def send_wan(
         self, kind: WanKind, recipient: bytes, message_code: int, data: bytes, *,
-        alert_code: int | None = None,
+        alert_code: int | None = None, expires_at: int | None = None,
     ) -> int:
         """Queue a GBCS message for the SMWAN; return its message ID."""
         outbox = self.state.outbox
-        message = SendWan(outbox.new_id(), kind, recipient, message_code, data, alert_code)
+        message = SendWan(outbox.new_id(), kind, recipient, message_code, data, alert_code, expires_at)
         outbox.put(message)
         self.state.touch("outbox")
         return message.message_id
@@ -508,4 +509,4 @@ def _on_decommissioned(hub: Hub, event: ev.Decommissioned) -> None:
 # The feature modules register their handlers when imported. ``commands`` goes first: it
 # imports the use-case modules in the order their own imports need.
 from commshub.hub import commands as _commands  # noqa: F401, I001
-from commshub.hub import chf, clock
+from commshub.hub import cat2, chf, clock

@@ -30,7 +30,7 @@ _CSP_TYPES: dict[str, type[CspMessage]] = {
     cls.__name__: cls
     for cls in (
         actions.InstallationReport, actions.ActivationRequest, actions.PowerOutageAlert,
-        actions.PowerRestoreAlert, actions.FirmwareChunkAck,
+        actions.PowerRestoreAlert, actions.FirmwareChunkAck, actions.ScheduledReadMissed,
     )
 }
 
@@ -42,7 +42,7 @@ def _to_record(message: Message) -> bytes:
         return dump_json({
             "type": "wan", "message_id": message.message_id, "kind": message.kind.value,
             "recipient": message.recipient, "message_code": message.message_code,
-            "data": message.data, "alert_code": message.alert_code,
+            "data": message.data, "alert_code": message.alert_code, "expires_at": message.expires_at,
         })
     body = dataclasses.asdict(message.message)
     return dump_json({
@@ -57,6 +57,7 @@ def _from_record(data: bytes) -> Message:
         return SendWan(
             value["message_id"], WanKind(value["kind"]), bytes.fromhex(value["recipient"]),
             value["message_code"], bytes.fromhex(value["data"]), value["alert_code"],
+            value.get("expires_at"),
         )
     cls = _CSP_TYPES[value["csp_type"]]
     body = dict(value["body"])
@@ -92,6 +93,15 @@ class Outbox:
             LOGGER.warning("outbox full: dropped message %d to make room", oldest)
             del self._messages[oldest]
             self._released.discard(oldest)
+
+    def take_expired(self, now: int) -> list[SendWan]:
+        """Remove and return the GBCS messages whose ``expires_at`` lies before ``now``."""
+        expired = [message for message in self._messages.values()
+                   if isinstance(message, SendWan) and message.expires_at is not None and message.expires_at < now]
+        for message in expired:
+            del self._messages[message.message_id]
+            self._released.discard(message.message_id)
+        return expired
 
     def discard_all(self) -> int:
         count = len(self._messages)
