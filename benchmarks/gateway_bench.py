@@ -177,9 +177,6 @@ def run() -> str:
     with tempfile.TemporaryDirectory() as folder:
         figures = asyncio.run(_measure(Path(folder) / "audit.db"))
         gbcs = asyncio.run(_measure_gbcs(Path(folder) / "run"))
-    latencies = sorted(figures["latencies"])
-    percentile = statistics.quantiles(latencies, n=100)
-    rate = figures["done"] / figures["elapsed"] if figures["elapsed"] else 0.0
     lines = [
         "## Gateway round trip over loopback",
         "",
@@ -191,26 +188,36 @@ def run() -> str:
             "`benchmarks/gateway_bench.py`."
         ),
         "",
-        "| measure | value |",
-        "|---|---|",
-        f"| sequential round trips | {len(latencies)} |",
-        f"| latency p50 (ms) | {_ms(percentile[49])} |",
-        f"| latency p95 (ms) | {_ms(percentile[94])} |",
-        f"| latency p99 (ms) | {_ms(percentile[98])} |",
-        f"| concurrent requests ({CONCURRENCY} in flight) | {figures['done']} |",
-        f"| throughput (requests/s) | {rate:.0f} |",
+        *_table(figures, "requests", CONCURRENCY, (LATENCY_REQUESTS, THROUGHPUT_REQUESTS)),
+        "",
+        *_gbcs_lines(gbcs),
     ]
-    if len(latencies) < LATENCY_REQUESTS or figures["done"] < THROUGHPUT_REQUESTS:
-        lines += ["", f"A phase reached its {PHASE_LIMIT_S:.0f} s limit and stopped early."]
-    lines += ["", *_gbcs_lines(gbcs)]
     return "\n".join(lines) + "\n"
 
 
-def _gbcs_lines(figures: dict[str, Any]) -> list[str]:
+def _table(figures: dict[str, Any], noun: str, concurrency: int,
+           planned: tuple[int, int]) -> list[str]:
+    """Return the markdown table of one measurement, and a note if a phase stopped early."""
     latencies = sorted(figures["latencies"])
     percentile = statistics.quantiles(latencies, n=100)
     rate = figures["done"] / figures["elapsed"] if figures["elapsed"] else 0.0
     lines = [
+        "| measure | value |",
+        "|---|---|",
+        f"| sequential {noun} | {len(latencies)} |",
+        f"| latency p50 (ms) | {_ms(percentile[49])} |",
+        f"| latency p95 (ms) | {_ms(percentile[94])} |",
+        f"| latency p99 (ms) | {_ms(percentile[98])} |",
+        f"| concurrent {noun} ({concurrency} in flight) | {figures['done']} |",
+        f"| throughput ({noun}/s) | {rate:.0f} |",
+    ]
+    if len(latencies) < planned[0] or figures["done"] < planned[1]:
+        lines += ["", f"A phase reached its {PHASE_LIMIT_S:.0f} s limit and stopped early."]
+    return lines
+
+
+def _gbcs_lines(figures: dict[str, Any]) -> list[str]:
+    return [
         f"### A real GBCS read ({GBCS_READ}) to the emulated hub",
         "",
         (
@@ -219,17 +226,8 @@ def _gbcs_lines(figures: dict[str, Any]) -> list[str]:
             "MAC and decodes it. Virtual clock, gateway limits lifted, audit trail on."
         ),
         "",
-        "| measure | value |",
-        "|---|---|",
-        f"| sequential reads | {len(latencies)} |",
-        f"| latency p50 (ms) | {_ms(percentile[49])} |",
-        f"| latency p95 (ms) | {_ms(percentile[94])} |",
-        f"| concurrent reads ({GBCS_CONCURRENCY} in flight) | {figures['done']} |",
-        f"| throughput (reads/s) | {rate:.0f} |",
+        *_table(figures, "reads", GBCS_CONCURRENCY, (GBCS_LATENCY_REQUESTS, GBCS_THROUGHPUT_REQUESTS)),
     ]
-    if len(latencies) < GBCS_LATENCY_REQUESTS or figures["done"] < GBCS_THROUGHPUT_REQUESTS:
-        lines += ["", f"A phase reached its {PHASE_LIMIT_S:.0f} s limit and stopped early."]
-    return lines
 
 
 if __name__ == "__main__":
