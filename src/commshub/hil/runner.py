@@ -606,6 +606,13 @@ class HubRunner:
             self._record("lifecycle", f"installation report: signal {message.strength_dbm} dBm, "
                                       f"quality {message.quality}, loss "
                                       f"{message.packet_loss_percent} %")
+        elif isinstance(message, act.ScheduledReadMissed):
+            # NOTE: the gateway's uplink has no call that audits a read the hub dropped, so the
+            # miss goes to this hub's timeline and log only, not to the audit trail.
+            detail = (f"scheduled read 0x{message.message_code:04X} from {message.device.hex().upper()} "
+                      f"missed its deadline {message.deadline}; the hub dropped it")
+            LOGGER.warning("hub %s: %s", self.name, detail)
+            self._record("scheduled_read", detail)
         elif isinstance(message, act.ActivationRequest):
             self._record("lifecycle", f"activation message (attempt {message.attempt})")
             self._timers.start((_CSP, _ACTIVATION), self.clock.now() + self.options.activation_delay)

@@ -156,7 +156,8 @@ class ScheduledReadMissed(CspMessage):
     clock, seconds): it came after the deadline, or the hub could not send it in time. It is
     meant for the audit trail, as a failed scheduled-read retrieval.
 
-    NOTE: the ``commshub run`` driver (``hil/runner.py``) has no carrier for it yet and logs it.
+    NOTE: the ``commshub run`` driver (``hil/runner.py``) only logs it and puts it on the
+    hub's timeline: the gateway's uplink has no call that audits it yet.
     """
 
     device: bytes
