@@ -27,6 +27,7 @@ from helpers import ACB, ESME, GSME, NETWORK_OPERATOR, SUPPLIER
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from test_stateful import REJECTION_TABLES, eui
 
 from commshub.codecs.dlms import Data, DataType, build_apdu
 from commshub.codecs.dlms.xdlms import AccessRequest, AccessRequestGet, AttributeDescriptor
@@ -70,7 +71,6 @@ IDS = {"CHF": bytes.fromhex("00DB1234567890A2"), "GPF": bytes.fromhex("00DB12345
 PARTIES = {ACB: Role.ACCESS_CONTROL_BROKER, SUPPLIER: Role.SUPPLIER, NETWORK_OPERATOR: Role.NETWORK_OPERATOR}
 ECS52 = 0x0059  # Read ESME firmware version
 FIRMWARE_VERSION = bytes.fromhex("0000000201FF")  # COSEM 0-0:0.2.1.255, class 1
-REJECTION_TABLES = {"security_log", "outbox", "alert_counter"}
 CHUNK = 200  # bytes per Category 1 chunk
 GSME_POLL = 1800  # seconds between the gas meter's wakes
 
@@ -139,10 +139,6 @@ def ecs52(counter: int, *, originator: bytes = SUPPLIER) -> GbcsFrame:
                             (Data(DataType.NULL_DATA, None),))
     return GbcsFrame.command(originator=originator, recipient=ESME, originator_counter=counter,
                              message_code=ECS52, content=build_apdu(request))
-
-
-def eui(n: int) -> bytes:
-    return bytes.fromhex("00DB1234567800") + bytes([n])
 
 
 class SiteMachine(RuleBasedStateMachine):
