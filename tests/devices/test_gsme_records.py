@@ -3,6 +3,7 @@ event configuration, and how a GBZ command stops after a failed component."""
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 import pytest
@@ -401,3 +402,22 @@ def test_random_commands_get_replies(site: Site, data: st.DataObject):
     assert replies
     for reply in replies:
         assert build_zcl(reply)
+
+
+def test_snapshot_count_capped_at_255(site: Site):
+    """Get Snapshot over years of history reports at most 255 snapshots found (a uint8)."""
+    # Metering Get Snapshot, client to server: earliest start 0, latest end far in the future,
+    # offset 0, every cause; hypothesis found the overflow with this frame.
+    earliest, latest, offset, causes = 0, 0x1C000000, 0, 0x00000001
+    payload = struct.pack("<IIBI", earliest, latest, offset, causes)
+    request = parse_zcl(bytes([0x01, 0x00, 0x06]) + payload, 0x0702)
+    gsme = meter(site)
+    run = GsmeRun(gsme, gsme.state, site.network.now)
+
+    replies = run.zcl(request)
+
+    encoded = [build_zcl(reply) for reply in replies]
+    assert encoded
+    published = [reply for reply in replies if not reply.is_global]
+    assert published
+    assert published[0]["total_snapshots_found"] <= 0xFF

@@ -87,9 +87,14 @@ def _matching_snapshots(run: GsmeRun, request: ZclFrame) -> list[Snapshot]:
             if earliest <= snapshot.at <= latest and (mask == ALL_CAUSES or snapshot.cause & mask)]
 
 
+# TotalSnapshotsFound of Publish Snapshot is an 8-bit unsigned integer, so a longer history
+# reports the maximum it can carry.
+MAX_SNAPSHOTS_FOUND = 0xFF
+
+
 def _snapshot_header(snapshot: Snapshot, found: int) -> dict[str, Any]:
     return {"snapshot_id": snapshot.snapshot_id, "snapshot_time": zigbee_time(snapshot.at),
-            "total_snapshots_found": found, "command_index": 0, "total_number_of_commands": 1,
+            "total_snapshots_found": min(found, MAX_SNAPSHOTS_FOUND), "command_index": 0, "total_number_of_commands": 1,
             "snapshot_cause": int(snapshot.cause)}
 
 
