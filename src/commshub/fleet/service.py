@@ -34,10 +34,12 @@ from commshub.codecs.gbcs.tables import DLMS_DEVICE_TYPES, use_case
 from commshub.config import RunConfig
 from commshub.devices.display import Display, DisplayKind, DisplaySettings
 from commshub.devices.esme import Esme, EsmeSettings
-from commshub.devices.gsme import Gsme, GsmeSettings
+from commshub.devices.gsme import GsmeSettings
+from commshub.devices.gsme_ledger import GasUsage
+from commshub.devices.gsme_mirror import MirroredGsme
 from commshub.devices.identity import DeviceIdentity
 from commshub.errors import CommshubError
-from commshub.fleet.site import NETWORK_OPERATOR, SUPPLIER, TIME_SERVICE, Site, hub_ids
+from commshub.fleet.site import NETWORK_OPERATOR, SUPPLIER, TIME_SERVICE, HubIds, Site, hub_ids
 from commshub.hil.han_capture import HanCapture
 from commshub.hil.runner import Device, DeviceSlot, HubRunner, RunnerOptions
 from commshub.hub import events as ev
@@ -234,8 +236,8 @@ class BenchService:
         for kind, enabled in wanted.items():
             if not enabled:
                 continue
-            factory = _device_factory(kind, self.site.device_identity(ids.devices[kind]), ids.chf,
-                                      ids.devices["esme"], self.config)
+            factory = _device_factory(kind, self.site.device_identity(ids.devices[kind]), ids,
+                                      self.config)
             slots.append(DeviceSlot(kind, ids.devices[kind], _DEVICE_TYPES[kind], factory))
         return slots
 
@@ -392,15 +394,22 @@ def _system_clock() -> Clock:
     return SystemClock()
 
 
-def _device_factory(kind: str, identity: DeviceIdentity, chf: bytes, esme: bytes,
+def _device_factory(kind: str, identity: DeviceIdentity, ids: HubIds,
                     config: RunConfig) -> Callable[[int], Device]:
-    """A function that builds the virtual device ``kind`` as it powers up at a time."""
+    """A function that builds hub ``ids``' virtual device ``kind`` as it powers up at a time.
+
+    The gas meter keeps its mirror on the CHF up to date, so the GPF responds to WAN reads of
+    GSME data. Its consumption model is seeded with the hub's number, so each hub's meter has
+    data of its own (hub 0 keeps seed 1, the model's default).
+    """
+    chf, esme = ids.chf, ids.devices["esme"]
     if kind == "esme":
         esme_settings = EsmeSettings(supplier=SUPPLIER, network_operator=NETWORK_OPERATOR)
         return lambda now: Esme(identity, hub=chf, now=now, settings=esme_settings)
     if kind == "gsme":
         gsme_settings = GsmeSettings(supplier=SUPPLIER, network_operator=NETWORK_OPERATOR,
-                                     poll_interval=config.devices.gsme_wake_interval)
-        return lambda now: Gsme(identity, hub=chf, settings=gsme_settings)
+                                     poll_interval=config.devices.gsme_wake_interval,
+                                     usage=GasUsage(seed=ids.index + 1))
+        return lambda now: MirroredGsme(identity, hub=chf, settings=gsme_settings)
     display = DisplaySettings(DisplayKind.IHD, price_server=esme if config.devices.esme else None)
     return lambda now: Display(identity, hub=chf, settings=display)
