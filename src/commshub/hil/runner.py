@@ -530,12 +530,17 @@ class HubRunner:
         detail = (f"OTA transfer{about} {'succeeded' if succeeded else 'failed'} "
                   f"(CCS08 alert 0x{alert_code:04X})")
         self._record("firmware", detail)
+        await self._uplink_audit(
+            detail, lambda uplink: uplink.firmware_delivered(succeeded, data, detail))
+
+    async def _uplink_audit(self, detail: str, call: Callable[[Uplink], Any]) -> None:
+        """Audit ``detail`` at the gateway through ``call``, or log why it is not audited."""
         if self.uplink is None:
             LOGGER.warning("hub %s is not installed at the gateway; %s not audited", self.name,
                            detail)
             return
         try:
-            await self.uplink.firmware_delivered(succeeded, data, detail)
+            await call(self.uplink)
         except CommshubError as exc:
             LOGGER.error("hub %s: %s not audited: %s", self.name, detail, exc)
 
@@ -607,12 +612,12 @@ class HubRunner:
                                       f"quality {message.quality}, loss "
                                       f"{message.packet_loss_percent} %")
         elif isinstance(message, act.ScheduledReadMissed):
-            # NOTE: the gateway's uplink has no call that audits a read the hub dropped, so the
-            # miss goes to this hub's timeline and log only, not to the audit trail.
             detail = (f"scheduled read 0x{message.message_code:04X} from {message.device.hex().upper()} "
                       f"missed its deadline {message.deadline}; the hub dropped it")
             LOGGER.warning("hub %s: %s", self.name, detail)
             self._record("scheduled_read", detail)
+            await self._uplink_audit(
+                detail, lambda uplink: uplink.scheduled_read_missed(message.message_code, detail))
         elif isinstance(message, act.ActivationRequest):
             self._record("lifecycle", f"activation message (attempt {message.attempt})")
             self._timers.start((_CSP, _ACTIVATION), self.clock.now() + self.options.activation_delay)

@@ -156,8 +156,8 @@ class ScheduledReadMissed(CspMessage):
     clock, seconds): it came after the deadline, or the hub could not send it in time. It is
     meant for the audit trail, as a failed scheduled-read retrieval.
 
-    NOTE: the ``commshub run`` driver (``hil/runner.py``) only logs it and puts it on the
-    hub's timeline: the gateway's uplink has no call that audits it yet.
+    The ``commshub run`` driver (``hil/runner.py``) logs it and audits it through
+    ``Uplink.scheduled_read_missed``.
     """
 
     device: bytes

@@ -64,6 +64,11 @@ class Uplink(Protocol):
         HAN); ``frame`` is the hub's alert that reports it (CCS08)."""
         ...
 
+    async def scheduled_read_missed(self, message_code: int, detail: str) -> None:
+        """Audit a meter's scheduled read (Category 2, GBCS ``message_code``) that the hub
+        dropped because it missed its deadline, as a failed scheduled read."""
+        ...
+
     async def alert(self, frame: bytes, *, category: int = 3) -> None:
         """Send an unsolicited GBCS alert (Category 3) to the subscribed remote parties."""
         ...

@@ -235,6 +235,12 @@ class HubPort:
             category=Category.METER_ALERT, message_code=self._gateway._message_code(frame),
             detail=detail)
 
+    async def scheduled_read_missed(self, message_code: int, detail: str) -> None:
+        await self._gateway._record(
+            AuditKind.SCHEDULED_READ, AuditOutcome.FAILURE, hub=str(self._hub.address),
+            hub_id=self._hub.profile.hub_id, category=Category.SCHEDULED_READ,
+            message_code=message_code, detail=detail)
+
     async def alert(self, frame: bytes, *, category: int = Category.METER_ALERT) -> None:
         if category != Category.METER_ALERT:
             raise LocalProtocolError(
