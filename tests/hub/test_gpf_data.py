@@ -127,6 +127,20 @@ def test_daily_read_log_keeps_31_snapshots(bench: Bench) -> None:
     assert len(gpf_data._prepay_snapshots(bench.hub, GSME)) == gpf_data.PREPAYMENT_DAILY_READ_LOG_DEPTH
 
 
+def test_raw_snapshot_payload_dropped(bench: Bench, caplog: pytest.LogCaptureFixture) -> None:
+    # A payload type other than debt and credit status decodes to raw bytes.
+    other_type = prepayment.SNAPSHOT_DEBT_CREDIT_STATUS + 1
+    publish = prepayment.PUBLISH_PREPAY_SNAPSHOT.frame(
+        disable_default_response=True, snapshot_id=1, snapshot_time=bench.now - ZIGBEE_EPOCH,
+        total_snapshots_found=1, command_index=0, total_number_of_commands=1, snapshot_cause=1,
+        snapshot_payload_type=other_type, snapshot_payload=bytes(6))
+    with caplog.at_level("WARNING", logger="commshub.hub.gpf_data"):
+        replies = han(bench, GSME, publish)
+    assert replies == []
+    assert gpf_data._prepay_snapshots(bench.hub, GSME) == []
+    assert f"payload type {other_type} from {GSME.hex()} dropped" in caplog.text
+
+
 def test_gcs61_reads_whole_days_only(bench: Bench) -> None:
     midnight = bench.now - bench.now % DAY
     bench.at(midnight + 3600)
