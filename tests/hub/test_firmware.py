@@ -18,6 +18,7 @@ from commshub.codecs.zigbee.install_code import append_crc, link_key_from_instal
 from commshub.codecs.zigbee.ota import build_gbcs_ota_file, read_ota_file
 from commshub.codecs.zigbee.zcl import build_zcl, parse_zcl
 from commshub.codecs.zigbee.zcl.clusters import ota
+from commshub.codecs.zigbee.zcl.foundation import Status
 from commshub.codecs.zigbee.zcl.frame import ZclFrame
 from commshub.hub import events as ev
 from commshub.hub.actions import FirmwareChunkAck, SendHan, SendWan, WanKind
@@ -398,15 +399,49 @@ def test_sleepy_gsme_that_missed_image_notify_queries_itself(bench: Bench) -> No
     assert received == data
 
 
-@pytest.mark.xfail(strict=True, reason="the OTA server answers Image Page Request with "
-                   "UNSUP_CLUSTER_COMMAND; a page of Image Block Responses sent without APS "
-                   "acknowledgment needs a transmit option SendHan does not have")
 def test_image_page_request_is_served(bench: Bench) -> None:
     join_esme(bench)
     data = signed_image(bench.keys)
     deliver(bench, "m", data, chunk=len(data))
     query_next_image(bench)
-    replies, _ = ota_request(bench, ota.IMAGE_PAGE_REQUEST.frame(
+    replies, actions = ota_request(bench, ota.IMAGE_PAGE_REQUEST.frame(
         manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200, file_offset=0,
         maximum_data_size=40, page_size=120, response_spacing=50))
     assert [len(reply["image_data"]) for reply in replies] == [40, 40, 40]
+    assert [reply["file_offset"] for reply in replies] == [0, 40, 80]
+    assert b"".join(reply["image_data"] for reply in replies) == data[:120]
+    assert all(reply["status"] == 0 for reply in replies)
+    # The page goes without APS acknowledgment; single blocks keep it.
+    assert [a.aps_ack for a in actions if isinstance(a, SendHan)] == [False] * 3
+    # The last page stops at the end of the image.
+    replies, _ = ota_request(bench, ota.IMAGE_PAGE_REQUEST.frame(
+        manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200,
+        file_offset=len(data) - 50, maximum_data_size=40, page_size=120, response_spacing=50))
+    assert b"".join(reply["image_data"] for reply in replies) == data[-50:]
+    _, actions = ota_request(bench, ota.IMAGE_BLOCK_REQUEST.frame(
+        manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200, file_offset=0,
+        maximum_data_size=40))
+    assert [a.aps_ack for a in actions if isinstance(a, SendHan)] == [True]
+    # A page of an unknown version is aborted.
+    (reply,), _ = ota_request(bench, ota.IMAGE_PAGE_REQUEST.frame(
+        manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x999, file_offset=0,
+        maximum_data_size=40, page_size=120, response_spacing=50))
+    assert reply["status"] == Status.ABORT
+
+
+def test_image_page_checks_hardware_version(bench: Bench) -> None:
+    join_esme(bench)
+    key = bench.keys.private_key(SUPPLIER, KeyUsage.DIGITAL_SIGNATURE)
+    assert key is not None
+    data = build_gbcs_ota_file(MANUFACTURER_IMAGE, manufacturer_code=METER_MANUFACTURER, image_type=0x0001,
+                               file_version=0x200, private_key=key, minimum_hardware_version=2,
+                               maximum_hardware_version=4)
+    deliver(bench, "m", data, chunk=len(data))
+    page = ota.IMAGE_PAGE_REQUEST.frame(manufacturer_code=METER_MANUFACTURER, image_type=1, file_version=0x200,
+                                        file_offset=0, maximum_data_size=40, page_size=80, response_spacing=0)
+    query_next_image(bench, hardware_version=3)
+    replies, _ = ota_request(bench, page)
+    assert [reply["status"] for reply in replies] == [0, 0]
+    assert query_next_image(bench, hardware_version=5)["status"] == Status.NO_IMAGE_AVAILABLE
+    (reply,), _ = ota_request(bench, page)
+    assert reply["status"] == Status.ABORT

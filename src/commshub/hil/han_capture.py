@@ -148,8 +148,10 @@ class HanCapture:
                          aps_bytes, source_ieee=None, aux=None)
         self._write(self._data_frame(coordinator, node, nwk.build_nwk_frame(nwk_frame)))
 
-    def zcl(self, source: bytes, destination: bytes, cluster: int, payload: bytes) -> None:
-        """Write a ZCL frame from ``source`` to ``destination`` (EUI-64s in GBCS byte order)."""
+    def zcl(self, source: bytes, destination: bytes, cluster: int, payload: bytes, *,
+            aps_ack: bool = True) -> None:
+        """Write a ZCL frame from ``source`` to ``destination`` (EUI-64s in GBCS byte order),
+        with the APS acknowledgment request bit set unless ``aps_ack`` is False."""
         sender = self._node(source)
         receiver = self._node(destination)
         device = receiver if sender.ieee == self.coordinator else sender
@@ -160,7 +162,8 @@ class HanCapture:
         counter = sender.next("aps_counter", 256)
         for index, block in enumerate(blocks):
             self._write(self._zcl_frame(sender, receiver, cluster, block, device.link_key,
-                                        counter=counter, fragment=_fragment(index, len(blocks))))
+                                        counter=counter, fragment=_fragment(index, len(blocks)),
+                                        aps_ack=aps_ack))
 
     def decryption_keys(self) -> list[tuple[bytes, str]]:
         """Return the network key and every device's Trust Centre link key, with labels."""
@@ -202,10 +205,10 @@ class HanCapture:
         return len(psdu) <= MAX_PSDU
 
     def _zcl_frame(self, sender: _Node, receiver: _Node, cluster: int, block: bytes, key: bytes,
-                   *, counter: int, fragment: Container | None) -> bytes:
+                   *, counter: int, fragment: Container | None, aps_ack: bool = True) -> bytes:
         aps_frame = Container(
             frame_control=Container(frame_type="data", delivery_mode="unicast", ack_format=False,
-                                    security=True, ack_request=True,
+                                    security=True, ack_request=aps_ack,
                                     extended_header=fragment is not None),
             destination_endpoint=SE_ENDPOINT, group_address=None, cluster_id=cluster,
             profile_id=SE_PROFILE, source_endpoint=SE_ENDPOINT, counter=counter,

@@ -686,7 +686,8 @@ class HubRunner:
                          action.device.hex())
             return
         if self.capture is not None:
-            self.capture.zcl(self._chf, action.device, action.cluster, action.payload)
+            self.capture.zcl(self._chf, action.device, action.cluster, action.payload,
+                             aps_ack=action.aps_ack)
         self._queue(slot.eui, dev.HanFrameReceived(at=self._next_at(), source=self._chf,
                                                    cluster=action.cluster, payload=action.payload))
 

@@ -12,7 +12,7 @@ The driver carries them out in list order. Two rules make the hub crash-safe:
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 __all__ = [
     "Action",
@@ -178,12 +178,16 @@ class SendHan(Action):
     """Send a ZCL frame to a HAN device.
 
     ``device`` is its IEEE address in GBCS (big-endian) byte order, ``cluster`` the ZCL
-    cluster ID and ``payload`` the whole ZCL frame (header and payload).
+    cluster ID and ``payload`` the whole ZCL frame (header and payload). ``aps_ack`` False
+    sends the frame without the APS acknowledgment request, as the OTA server sends the Image
+    Block Responses that answer an Image Page Request (ZCL OTA Upgrade cluster).
     """
 
     device: bytes
     cluster: int
     payload: bytes
+    _: KW_ONLY
+    aps_ack: bool = True
 
 
 @dataclass(frozen=True, slots=True)

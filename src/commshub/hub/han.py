@@ -244,6 +244,8 @@ def _ota_move(hub: Hub, device: bytes, trigger: Trigger) -> bool:
 
 def _on_ota(hub: Hub, device: bytes, frame: ZclFrame) -> None:
     if ota.QUERY_NEXT_IMAGE_REQUEST.matches(frame):
+        if frame["hardware_version"] is not None:
+            _hardware_versions(hub)[device] = frame["hardware_version"]
         image = _image_for_query(hub, frame)
         if image is None or (image.file_version or 0) <= frame["current_file_version"]:
             _send(hub, device, ota.QUERY_NEXT_IMAGE_RESPONSE.reply(frame, status=int(Status.NO_IMAGE_AVAILABLE)))
@@ -254,24 +256,62 @@ def _on_ota(hub: Hub, device: bytes, frame: ZclFrame) -> None:
             image_type=image.image_type, file_version=image.file_version, image_size=image.total_size))
         return
     if ota.IMAGE_BLOCK_REQUEST.matches(frame):
-        image = verified_image_for(hub, frame["manufacturer_code"], frame["image_type"])
-        if image is None or image.file_version != frame["file_version"] or frame["file_offset"] > image.total_size:
-            _send(hub, device, ota.IMAGE_BLOCK_RESPONSE.reply(frame, status=int(Status.ABORT)))
-            return
-        if _ota_states(hub).get(device, OtaState.IDLE) is not OtaState.TRANSFERRING:
-            _ota_move(hub, device, Trigger.TRANSFER_STARTED)
-        _ota_move(hub, device, Trigger.BLOCK_SENT)
-        size = min(frame["maximum_data_size"], hub.state.settings.ota_max_block)
-        data = _image_cache(hub, image)[frame["file_offset"]:frame["file_offset"] + size]
-        _send(hub, device, ota.IMAGE_BLOCK_RESPONSE.reply(
-            frame, status=int(Status.SUCCESS), manufacturer_code=image.manufacturer_code,
-            image_type=image.image_type, file_version=image.file_version,
-            file_offset=frame["file_offset"], image_data=data))
+        length = min(frame["maximum_data_size"], hub.state.settings.ota_max_block)
+        _send_blocks(hub, device, frame, _requested_image(hub, frame), length)
+        return
+    if ota.IMAGE_PAGE_REQUEST.matches(frame):
+        image = _requested_image(hub, frame)
+        hardware_version = _hardware_versions(hub).get(device)
+        if image is not None and hardware_version is not None and not _admits_hardware(
+                read_ota_header(_image_cache(hub, image)), hardware_version):
+            image = None
+        _send_blocks(hub, device, frame, image, frame["page_size"], aps_ack=False)
         return
     if ota.UPGRADE_END_REQUEST.matches(frame):
         _upgrade_end(hub, device, frame)
         return
     _default_response(hub, device, frame, Status.UNSUP_CLUSTER_COMMAND)
+
+
+def _requested_image(hub: Hub, frame: ZclFrame) -> FirmwareImage | None:
+    """Return the verified image an Image Block or Page Request names, if it contains the offset."""
+    image = verified_image_for(hub, frame["manufacturer_code"], frame["image_type"])
+    if image is None or image.file_version != frame["file_version"] or frame["file_offset"] > image.total_size:
+        return None
+    return image
+
+
+def _send_blocks(hub: Hub, device: bytes, frame: ZclFrame, image: FirmwareImage | None, length: int,
+                 *, aps_ack: bool = True) -> None:
+    """Answer an Image Block or Page Request with Image Block Responses for ``length`` bytes
+    from the requested offset, each at most the request's maximum data size, or with ABORT.
+
+    A page's responses go without APS acknowledgment (``aps_ack`` False). The hub sends them
+    at once, so the request's response spacing is left to the radio driver.
+    """
+    if image is None:
+        _send(hub, device, ota.IMAGE_BLOCK_RESPONSE.reply(frame, status=int(Status.ABORT)))
+        return
+    if _ota_states(hub).get(device, OtaState.IDLE) is not OtaState.TRANSFERRING:
+        _ota_move(hub, device, Trigger.TRANSFER_STARTED)
+    data = _image_cache(hub, image)
+    size = max(1, min(frame["maximum_data_size"], hub.state.settings.ota_max_block))
+    start = frame["file_offset"]
+    end = min(start + length, image.total_size)
+    # One response at least, so a request at the end of the image gets an empty block.
+    for offset in range(start, max(end, start + 1), size):
+        _ota_move(hub, device, Trigger.BLOCK_SENT)
+        response = ota.IMAGE_BLOCK_RESPONSE.reply(
+            frame, status=int(Status.SUCCESS), manufacturer_code=image.manufacturer_code,
+            image_type=image.image_type, file_version=image.file_version, file_offset=offset,
+            image_data=data[offset:min(offset + size, end)])
+        hub.send_han(device, response.cluster_id, build_zcl(response), aps_ack=aps_ack)
+
+
+def _hardware_versions(hub: Hub) -> dict[bytes, int]:
+    """The hardware version each device last named in Query Next Image (volatile)."""
+    versions: dict[bytes, int] = hub.state.volatile.setdefault("ota_hardware_versions", {})
+    return versions
 
 
 def _image_for_query(hub: Hub, frame: ZclFrame) -> FirmwareImage | None:

@@ -254,8 +254,8 @@ class Hub:
         self.state.touch("outbox")
         return action.message_id
 
-    def send_han(self, device: bytes, cluster: int, payload: bytes) -> None:
-        self.emit(SendHan(device, cluster, payload))
+    def send_han(self, device: bytes, cluster: int, payload: bytes, *, aps_ack: bool = True) -> None:
+        self.emit(SendHan(device, cluster, payload, aps_ack=aps_ack))
 
     def next_alert_counter(self) -> int:
         """Return a fresh originator counter for an alert (strictly increasing, kept in NVM)."""
