@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 
 from commshub.codecs.dlms import Data, DataType
 from commshub.codecs.zigbee.install_code import append_crc, link_key_from_install_code
+from commshub.codecs.zigbee.zcl import parse_zcl
 from commshub.hub import events as ev
+from commshub.hub.actions import SendHan
 from commshub.hub.chf import USE_CASE_ITEMS
 
 _BENCH: list[Bench] = []
@@ -101,3 +103,18 @@ def test_use_case_accesses_with_random_data(code: int, data: st.DataObject) -> N
     content = build_apdu(AccessRequest(invoke_id_for(counter), None, specs, values))  # type: ignore[arg-type]
     shared.send(shared.command(code, content=content, counter=counter))
     assert len(shared.hub.state.device_log) <= 16
+
+
+def test_manufacturer_read_attributes_undecodable() -> None:
+    """A manufacturer-specific Read Attributes with an odd payload gets UNSUP_MANUF_GENERAL_COMMAND."""
+    # Found by hypothesis: frame control 0x04, manufacturer 0x0000, then a 9-byte payload that
+    # is no list of 16-bit attribute IDs, so the codec keeps it raw.
+    shared = bench()
+    payload = b"\x04\x00\x00\x00\x00" + bytes(9)
+
+    actions = shared.feed(ev.HanFrameReceived(at=shared.now, device=ESME, cluster=0x0000, payload=payload))
+
+    replies = [parse_zcl(item.payload, item.cluster) for item in actions if isinstance(item, SendHan)]
+    assert len(replies) == 1
+    assert replies[0].command_id == 0x0B  # Default Response
+    assert replies[0]["status"] == 0x84  # UNSUP_MANUF_GENERAL_COMMAND

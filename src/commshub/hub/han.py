@@ -183,6 +183,14 @@ def _on_han_frame(hub: Hub, event: ev.HanFrameReceived) -> None:
     if handler is None:
         _default_response(hub, event.device, frame, Status.UNSUPPORTED_CLUSTER)
         return
+    if frame.manufacturer_code is not None and frame.is_raw:
+        # The hub implements no manufacturer's extensions, and a manufacturer-specific frame
+        # whose payload did not decode has no fields a handler could read.
+        LOGGER.warning("hub %s: manufacturer-specific ZCL command 0x%02X (manufacturer 0x%04X) from %s"
+                       " not supported", hub.id, frame.command_id, frame.manufacturer_code, event.device.hex())
+        status = Status.UNSUP_MANUF_GENERAL_COMMAND if frame.is_global else Status.UNSUP_MANUF_CLUSTER_COMMAND
+        _default_response(hub, event.device, frame, status)
+        return
     handler(hub, event.device, frame)
 
 
