@@ -9,10 +9,16 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # Property tests run with the same bounded budget everywhere; no deadline, because the
-# machine's speed must never decide whether a test passes.
+# machine's speed must never decide whether a test passes. The default profile is
+# derandomized so that a run gives the same examples on every machine and CI cannot fail on a
+# new random draw; HYPOTHESIS_PROFILE=explore searches with fresh random examples instead.
+_SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large]
 settings.register_profile(
-    "commshub", max_examples=200, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    "commshub", max_examples=200, deadline=None, derandomize=True, database=None,
+    suppress_health_check=_SUPPRESSED,
+)
+settings.register_profile(
+    "explore", max_examples=1000, deadline=None, suppress_health_check=_SUPPRESSED,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "commshub"))
 
