@@ -1,5 +1,5 @@
-"""The exception hierarchy: one root, codec errors that locate the fault, protocol errors that
-say whose fault it is."""
+"""The exception hierarchy: one root, codec errors that locate the fault, and protocol errors
+that name the side at fault (the caller or the peer)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The layers ``commshub decode --as`` knows, each a function that decodes one frame.
+"""The layers that ``commshub decode --as`` accepts, each a function that decodes one frame.
 
 Every decoder has the signature ``decode(data: bytes, options: DecodeOptions) -> DecodeResult``
 and is named here by a ``module:function`` string so that importing the CLI stays cheap.
